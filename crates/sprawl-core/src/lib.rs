@@ -1,0 +1,316 @@
+//! Plain types shared by every `sprawl` crate.
+//!
+//! Nothing here does I/O. The types describe the one-directional flow of a scan:
+//!
+//! * a source yields bytes together with an [`Origin`] (a file path, standard input, …);
+//! * the matcher turns bytes into [`Candidate`]s: a rule index and the byte [`Span`] of the
+//!   secret (the rule's first capture group) inside the whole match;
+//! * the confirm stage turns a candidate into a [`Finding`] with a [`Confidence`] and a reason;
+//! * the report prints findings, in a deterministic order.
+//!
+//! A [`Secret`] redacts itself in `Debug` and `Display`: the raw value is reached only through
+//! [`Secret::expose`], so that a stray `{:?}` in a log line cannot leak a credential.
+//!
+//! ```
+//! use sprawl_core::Secret;
+//! let s = Secret::new(b"ghp_0123456789abcdefghijABCDEFGHIJ012345".to_vec());
+//! assert_eq!(format!("{s}"), "ghp_01…");
+//! assert!(!format!("{s:?}").contains("abcdef"));
+//! ```
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+mod lines;
+pub use lines::LineIndex;
+
+/// A half-open byte range `start..end` inside a haystack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        debug_assert!(start <= end, "span {start}..{end} is reversed");
+        Span { start, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// Index of a rule inside one compiled rule set. Stable for the life of that set only; the
+/// dotted rule id (`github.pat.classic`) is the stable name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleIdx(pub u32);
+
+impl RuleIdx {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What the matcher says: rule `rule` matched `whole`, and its first capture group (the
+/// secret) is `secret`. Both spans are offsets into the scanned haystack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Candidate {
+    pub rule: RuleIdx,
+    pub secret: Span,
+    pub whole: Span,
+}
+
+/// A git object id (SHA-1), used to scan each distinct blob once.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BlobId(pub [u8; 20]);
+
+impl fmt::Display for BlobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for BlobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BlobId({self})")
+    }
+}
+
+/// Where scanned bytes came from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Origin {
+    /// A file on disk, as the user named it or as the walk found it.
+    File { path: Arc<Path> },
+    /// Standard input (`sprawl scan -`).
+    Stdin,
+}
+
+impl Origin {
+    pub fn file(path: impl AsRef<Path>) -> Origin {
+        Origin::File { path: Arc::from(path.as_ref()) }
+    }
+
+    /// The path to show a person; lossy for non-UTF-8 names.
+    pub fn display_path(&self) -> String {
+        match self {
+            Origin::File { path } => path.to_string_lossy().into_owned(),
+            Origin::Stdin => "<stdin>".to_owned(),
+        }
+    }
+}
+
+/// A credential value. `Debug` and `Display` show only a short prefix; the raw bytes are
+/// reached through [`Secret::expose`], whose name makes each use easy to audit.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Secret(Box<[u8]>);
+
+impl Secret {
+    /// How many leading characters a redacted secret keeps.
+    pub const SHOWN_PREFIX: usize = 6;
+
+    pub fn new(bytes: impl Into<Box<[u8]>>) -> Secret {
+        Secret(bytes.into())
+    }
+
+    /// The raw value. Call only to hand it to a checksum, a hash or an explicit
+    /// `--no-redact` output.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A short prefix followed by `…`: enough to recognise a token type, never enough to use
+    /// it. Short secrets (≤ 12 bytes) keep less, so that at most a third is ever shown.
+    pub fn redacted(&self) -> String {
+        let text = String::from_utf8_lossy(&self.0);
+        let keep = Self::SHOWN_PREFIX.min(text.chars().count() / 3);
+        let mut out: String = text.chars().take(keep).collect();
+        out.push('…');
+        out
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({}, {} bytes)", self.redacted(), self.0.len())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// How sure the confirm stage is that a finding is a live credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// Matched, but something (a failed checksum, a weak context) argues against it.
+    Low,
+    /// Matched and looks random enough; no structure check available.
+    Medium,
+    /// A distinctive format (a provider prefix, a key block) that passed every filter.
+    High,
+    /// A checksum or structure check passed.
+    Confirmed,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 4] =
+        [Confidence::Low, Confidence::Medium, Confidence::High, Confidence::Confirmed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+            Confidence::Confirmed => "confirmed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Confidence> {
+        Confidence::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where one occurrence of a secret is: origin, 1-based line and column (in bytes), and the
+/// byte offset of the secret's first byte.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub origin: Origin,
+    pub line: u32,
+    pub column: u32,
+    pub offset: u64,
+}
+
+/// A second value found with a secret, such as the AWS access key id that belongs to a secret
+/// access key in the same file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Companion {
+    pub rule_id: Arc<str>,
+    pub secret: Secret,
+    pub line: u32,
+}
+
+/// A confirmed candidate: what the report prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule_id: Arc<str>,
+    pub rule_name: Arc<str>,
+    /// The non-human-identity family the secret belongs to (`aws`, `github`, …).
+    pub identity: Arc<str>,
+    pub secret: Secret,
+    pub location: Location,
+    pub confidence: Confidence,
+    /// Why the confirm stage chose that confidence, for a person to read.
+    pub reason: String,
+    pub companions: Vec<Companion>,
+}
+
+impl Finding {
+    /// The order reports use: by origin, then position, then rule. Thread scheduling never
+    /// changes it.
+    pub fn sort_key(&self) -> (&Origin, u32, u32, &str, &Secret) {
+        (&self.location.origin, self.location.line, self.location.column, &self.rule_id, &self.secret)
+    }
+}
+
+/// Totals of one scan.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Files (or blobs) whose bytes were scanned.
+    pub files: u64,
+    pub bytes: u64,
+    pub findings: u64,
+    pub errors: u64,
+    /// Inputs deliberately not scanned: binary files, files over the size limit, broken links.
+    pub skipped: u64,
+    pub seconds: f64,
+}
+
+/// Something a scan could not do (an error) or chose not to do (skipped), naming the input.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    Error,
+    Skipped,
+}
+
+impl Problem {
+    pub fn error(message: impl Into<String>) -> Problem {
+        Problem { kind: ProblemKind::Error, message: message.into() }
+    }
+
+    pub fn skipped(message: impl Into<String>) -> Problem {
+        Problem { kind: ProblemKind::Skipped, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_redacts_in_debug_and_display() {
+        let s = Secret::new(b"sk_live_abcdefghijklmnopqrstuvwxyz".to_vec());
+        assert_eq!(s.to_string(), "sk_liv…");
+        let dbg = format!("{s:?}");
+        assert!(dbg.contains("sk_liv…"), "{dbg}");
+        assert!(!dbg.contains("abcdefghij"), "{dbg}");
+    }
+
+    #[test]
+    fn short_secrets_show_at_most_a_third() {
+        assert_eq!(Secret::new(b"hunter2!".to_vec()).redacted(), "hu…");
+        assert_eq!(Secret::new(b"ab".to_vec()).redacted(), "…");
+    }
+
+    #[test]
+    fn confidence_orders_and_parses() {
+        assert!(Confidence::Confirmed > Confidence::High);
+        assert!(Confidence::Medium > Confidence::Low);
+        assert_eq!(Confidence::parse("HIGH"), Some(Confidence::High));
+        assert_eq!(Confidence::parse("sure"), None);
+    }
+
+    #[test]
+    fn blob_id_prints_hex() {
+        let mut id = [0u8; 20];
+        id[0] = 0xab;
+        id[19] = 0x01;
+        assert_eq!(BlobId(id).to_string(), "ab00000000000000000000000000000000000001");
+    }
+}

@@ -1,0 +1,360 @@
+//! The scan pipeline, and the library API that the CLI (and later the GitHub Action and the
+//! organisation sweep) drive.
+//!
+//! ```text
+//! walker thread ──paths──▶ bounded channel ──▶ rayon workers (one scratch per thread)
+//!                                                  │ load (read / mmap) → matcher → confirm
+//!                                                  ▼
+//!                                       collector (the calling thread) ──▶ sorted outcome
+//! ```
+//!
+//! The walker runs on its own thread and blocks when the channel is full, so memory is bounded
+//! by the channel's capacity and not by the size of the tree. Each rayon thread owns one
+//! [`Worker`](worker) with the matcher's scratch and a read buffer, used for every file it takes.
+//! Findings are sorted before they are returned, so output never depends on scheduling.
+//!
+//! ```no_run
+//! use sprawl_engine::{Engine, Target};
+//! let (rules, _) = sprawl_rules::RuleSet::builtin();
+//! let engine = Engine::builder(rules).jobs(2).build().unwrap();
+//! let outcome = engine.scan(&[Target::Path("src".into())]);
+//! for f in &outcome.findings {
+//!     println!("{}:{} {}", f.location.origin.display_path(), f.location.line, f.rule_id);
+//! }
+//! ```
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use sprawl_core::{Confidence, Finding, Origin, Problem, Stats};
+use sprawl_input::{WalkEvent, WalkOptions};
+use sprawl_matcher::Matcher;
+use sprawl_rules::RuleSet;
+use sprawl_verify::Verifier;
+
+mod blob;
+pub mod check;
+
+pub use blob::Analysis;
+
+/// What to scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A file or a directory tree.
+    Path(PathBuf),
+    /// Standard input.
+    Stdin,
+}
+
+/// Errors building an engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    #[error(transparent)]
+    Matcher(#[from] sprawl_matcher::MatcherError),
+    #[error("starting {jobs} worker threads: {message}")]
+    Threads { jobs: usize, message: String },
+}
+
+/// Builds an [`Engine`]; see [`Engine::builder`].
+#[derive(Debug)]
+pub struct EngineBuilder {
+    rules: RuleSet,
+    jobs: Option<usize>,
+    engine: String,
+    min_confidence: Confidence,
+    scan_binary: bool,
+    walk: WalkOptions,
+}
+
+impl EngineBuilder {
+    /// Worker threads (default: one per core).
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = Some(jobs.max(1));
+        self
+    }
+
+    /// Matcher backend: `auto`, `prefilter` (and `vectorscan` where compiled in).
+    pub fn engine(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.engine);
+        self
+    }
+
+    /// Findings below this confidence are dropped (default `medium`).
+    pub fn min_confidence(mut self, c: Confidence) -> Self {
+        self.min_confidence = c;
+        self
+    }
+
+    /// Scan files that look binary instead of skipping them.
+    pub fn scan_binary(mut self, yes: bool) -> Self {
+        self.scan_binary = yes;
+        self
+    }
+
+    pub fn walk_options(mut self, w: WalkOptions) -> Self {
+        self.walk = w;
+        self
+    }
+
+    pub fn build(self) -> Result<Engine, EngineError> {
+        let matcher = sprawl_matcher::build(&self.engine, self.rules.rules())?;
+        let (verifier, verify_errors) = Verifier::new(self.rules.rules());
+        let mut config_errors: Vec<String> = verify_errors
+            .into_iter()
+            .map(|(i, e)| {
+                let r = &self.rules.rules()[i];
+                format!("{}: rule `{}`: {e}", r.source, r.id)
+            })
+            .collect();
+        let pairs = self
+            .rules
+            .rules()
+            .iter()
+            .map(|r| {
+                let p = r.pair_with.as_ref()?;
+                match self.rules.index_of(&p.rule) {
+                    Some(i) => Some((i, p.within_lines)),
+                    None => {
+                        config_errors.push(format!("{}: rule `{}`: pair_with names unknown rule `{}`", r.source, r.id, p.rule));
+                        None
+                    }
+                }
+            })
+            .collect();
+        let jobs = self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .thread_name(|i| format!("sprawl-worker-{i}"))
+            .build()
+            .map_err(|e| EngineError::Threads { jobs, message: e.to_string() })?;
+        Ok(Engine {
+            rules: self.rules,
+            matcher,
+            verifier,
+            pairs,
+            config_errors,
+            min_confidence: self.min_confidence,
+            scan_binary: self.scan_binary,
+            walk: self.walk,
+            jobs,
+            pool,
+        })
+    }
+}
+
+/// A compiled rule set, a matcher, a verifier and a thread pool: everything a scan needs.
+pub struct Engine {
+    rules: RuleSet,
+    matcher: Box<dyn Matcher>,
+    verifier: Verifier,
+    /// For each rule, the rule it pairs with and how many lines apart they may be.
+    pairs: Vec<Option<(usize, u32)>>,
+    config_errors: Vec<String>,
+    min_confidence: Confidence,
+    scan_binary: bool,
+    walk: WalkOptions,
+    jobs: usize,
+    pool: rayon::ThreadPool,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .field("matcher", &self.matcher.name())
+            .field("jobs", &self.jobs)
+            .finish()
+    }
+}
+
+/// The result of one scan: sorted findings, problems (errors and skipped inputs, each naming
+/// its input) and totals.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    pub stats: Stats,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        self.stats.errors > 0
+    }
+}
+
+/// Per-thread state: the matcher's scratch and a read buffer.
+struct Worker {
+    scratch: sprawl_matcher::Scratch,
+    candidates: Vec<sprawl_core::Candidate>,
+    buf: Vec<u8>,
+}
+
+enum Event {
+    Findings(Vec<Finding>),
+    Problem(Problem),
+}
+
+/// Capacity of the walker → workers channel: enough to keep workers busy across a slow
+/// directory, small enough that a huge tree costs a few hundred kilobytes of paths.
+const PATH_CHANNEL: usize = 1024;
+
+impl Engine {
+    pub fn builder(rules: RuleSet) -> EngineBuilder {
+        EngineBuilder {
+            rules,
+            jobs: None,
+            engine: "auto".to_owned(),
+            min_confidence: Confidence::Medium,
+            scan_binary: false,
+            walk: WalkOptions::default(),
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn matcher(&self) -> &dyn Matcher {
+        &*self.matcher
+    }
+
+    /// Problems in the rules found while building (unknown checksum names, pairs naming a
+    /// missing rule). The affected rules still run, without the broken part.
+    pub fn config_errors(&self) -> &[String] {
+        &self.config_errors
+    }
+
+    fn worker(&self) -> Worker {
+        Worker { scratch: self.matcher.new_scratch(), candidates: Vec::new(), buf: Vec::new() }
+    }
+
+    /// Scans the targets and returns every finding at or above the minimum confidence.
+    pub fn scan(&self, targets: &[Target]) -> Outcome {
+        let started = Instant::now();
+        let files = AtomicU64::new(0);
+        let bytes = AtomicU64::new(0);
+        let skipped = AtomicU64::new(0);
+        let mut outcome = Outcome::default();
+        let roots: Vec<PathBuf> = targets
+            .iter()
+            .filter_map(|t| match t {
+                Target::Path(p) => Some(p.clone()),
+                Target::Stdin => None,
+            })
+            .collect();
+
+        if targets.contains(&Target::Stdin) {
+            match sprawl_input::read_stdin() {
+                Ok(data) => {
+                    let mut w = self.worker();
+                    files.fetch_add(1, Ordering::Relaxed);
+                    bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                    let findings = self.analyze(&mut w, &Origin::Stdin, &data).into_findings(self.min_confidence);
+                    outcome.findings.extend(findings);
+                }
+                Err(e) => outcome.problems.push(Problem::error(e.to_string())),
+            }
+        }
+
+        let workers: Vec<Mutex<Worker>> = (0..self.jobs).map(|_| Mutex::new(self.worker())).collect();
+        let (path_tx, path_rx) = crossbeam_channel::bounded::<WalkEvent>(PATH_CHANNEL);
+        let (event_tx, event_rx) = crossbeam_channel::unbounded::<Event>();
+        std::thread::scope(|s| {
+            let walk_opts = &self.walk;
+            let roots = &roots;
+            s.spawn(move || {
+                sprawl_input::walk(roots, walk_opts, &mut |ev| path_tx.send(ev).is_ok());
+            });
+            let (files, bytes, skipped, workers) = (&files, &bytes, &skipped, &workers);
+            s.spawn(move || {
+                self.pool.install(|| {
+                    path_rx.into_iter().par_bridge().for_each_with(event_tx, |events, ev| {
+                        let send = |e| {
+                            let _ = events.send(e);
+                        };
+                        match ev {
+                            WalkEvent::File { path, .. } => {
+                                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                                let mut w = workers[slot].lock().unwrap_or_else(|p| p.into_inner());
+                                self.scan_file(&mut w, path, files, bytes, skipped, &send);
+                            }
+                            WalkEvent::Skipped { path, reason } => {
+                                skipped.fetch_add(1, Ordering::Relaxed);
+                                send(Event::Problem(Problem::skipped(format!("{}: {reason}", path.display()))));
+                            }
+                            WalkEvent::Error(e) => send(Event::Problem(Problem::error(e.to_string()))),
+                        }
+                    });
+                });
+            });
+            for event in event_rx {
+                match event {
+                    Event::Findings(f) => outcome.findings.extend(f),
+                    Event::Problem(p) => outcome.problems.push(p),
+                }
+            }
+        });
+
+        outcome.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        outcome.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+        outcome.problems.sort();
+        outcome.stats = Stats {
+            files: files.into_inner(),
+            bytes: bytes.into_inner(),
+            findings: outcome.findings.len() as u64,
+            errors: outcome.problems.iter().filter(|p| p.kind == sprawl_core::ProblemKind::Error).count() as u64,
+            skipped: skipped.into_inner(),
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        outcome
+    }
+
+    fn scan_file(
+        &self,
+        w: &mut Worker,
+        path: PathBuf,
+        files: &AtomicU64,
+        bytes: &AtomicU64,
+        skipped: &AtomicU64,
+        send: &dyn Fn(Event),
+    ) {
+        let mut buf = std::mem::take(&mut w.buf);
+        match sprawl_input::load(&path, &mut buf) {
+            Err(e) => send(Event::Problem(Problem::error(e.to_string()))),
+            Ok(contents) => {
+                if !self.scan_binary && sprawl_input::looks_binary(&contents) {
+                    tracing::debug!(path = %path.display(), "skipping binary file");
+                    skipped.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    files.fetch_add(1, Ordering::Relaxed);
+                    bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
+                    let origin = Origin::file(&path);
+                    let findings = self.analyze(w, &origin, &contents).into_findings(self.min_confidence);
+                    if !findings.is_empty() {
+                        send(Event::Findings(findings));
+                    }
+                }
+            }
+        }
+        w.buf = buf;
+    }
+
+    /// Matches and confirms one haystack, returning every candidate with its verdict (rejected
+    /// ones included). [`Analysis::into_findings`] keeps the reportable ones.
+    pub fn analyze_bytes(&self, origin: &Origin, hay: &[u8]) -> Analysis {
+        let mut w = self.worker();
+        self.analyze(&mut w, origin, hay)
+    }
+}
+
+/// Keeps the compiler honest that engines can be shared across threads.
+#[allow(dead_code)]
+fn assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<Engine>();
+    is::<Arc<Engine>>();
+}

@@ -1,0 +1,107 @@
+//! Values that have the shape of a secret but are documentation, templates or masks.
+
+/// Why `secret` looks like a placeholder, or `None` if it does not.
+pub fn reason(secret: &[u8]) -> Option<&'static str> {
+    let lower = secret.to_ascii_lowercase();
+    const WORDS: &[(&[u8], &str)] = &[
+        (b"example", "contains `example`"),
+        (b"xxxx", "contains `xxxx`"),
+        (b"****", "masked with `*`"),
+        (b"your_", "contains `your_`"),
+        (b"your-", "contains `your-`"),
+        (b"yourkey", "contains `yourkey`"),
+        (b"placeholder", "contains `placeholder`"),
+        (b"changeme", "contains `changeme`"),
+        (b"change_me", "contains `change_me`"),
+        (b"replace_me", "contains `replace_me`"),
+        (b"redacted", "contains `redacted`"),
+        (b"dummy", "contains `dummy`"),
+        (b"${", "a `${…}` template"),
+        (b"{{", "a `{{…}}` template"),
+        (b"%(", "a `%(name)s` template"),
+        (b"<", "an `<…>` placeholder"),
+    ];
+    for (word, why) in WORDS {
+        if memmem(&lower, word) {
+            return Some(why);
+        }
+    }
+    if has_run(&lower, 6) {
+        return Some("a run of one repeated character");
+    }
+    if has_sequence(&lower, 8) {
+        return Some("a counting sequence such as `12345678` or `abcdefgh`");
+    }
+    None
+}
+
+fn memmem(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// `n` or more copies of one alphanumeric byte in a row.
+fn has_run(s: &[u8], n: usize) -> bool {
+    let mut run = 1;
+    for w in s.windows(2) {
+        if w[0] == w[1] && w[0].is_ascii_alphanumeric() {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// `n` or more alphanumeric bytes each one more than the last (`0123…`, `abcd…`).
+fn has_sequence(s: &[u8], n: usize) -> bool {
+    let mut run = 1;
+    for w in s.windows(2) {
+        if w[1] == w[0].wrapping_add(1) && w[0].is_ascii_alphanumeric() && w[1].is_ascii_alphanumeric() {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reason;
+
+    #[test]
+    fn placeholders_are_caught() {
+        for p in [
+            &b"AKIAIOSFODNN7EXAMPLE"[..],
+            b"ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            b"sk-************************",
+            b"your_api_key_here",
+            b"${GITHUB_TOKEN}",
+            b"{{ secrets.TOKEN }}",
+            b"%(password)s",
+            b"<your-token>",
+            b"sk_live_000000000000000000000000",
+            b"ghp_123456789012345678901234567890123456",
+            b"changeme",
+        ] {
+            assert!(reason(p).is_some(), "{}", String::from_utf8_lossy(p));
+        }
+    }
+
+    #[test]
+    fn random_values_pass() {
+        for p in [
+            &b"ghp_R8xK2mQ9vL4tZ7wN1cB5hJ3gF6dS0aP2yE8u"[..],
+            b"AKIA2E0A8F3B244C9986",
+            b"xoxb-2931847562-5839201746382-Jh3kQ9wLm2Zx7Vb4Nc8Rt1Yp",
+        ] {
+            assert_eq!(reason(p), None, "{}", String::from_utf8_lossy(p));
+        }
+    }
+}

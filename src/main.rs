@@ -1,0 +1,354 @@
+//! The `sprawl` command line: argument parsing, environment, exit codes. All scanning logic
+//! lives in `sprawl-engine`; this file only wires arguments to it and prints.
+//!
+//! Exit codes: 0 no findings, 1 findings (or `rules check` problems), 2 an error (bad
+//! arguments, unreadable rules, an input that could not be scanned). An error wins over
+//! findings: an incomplete scan must never pass as a complete one.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sprawl_core::{Confidence, ProblemKind};
+use sprawl_engine::{Engine, Target};
+use sprawl_rules::RuleSet;
+
+#[derive(Parser, Debug)]
+#[command(name = "sprawl", version, about = "Find machine credentials wherever they sprawled", max_term_width = 100)]
+struct Cli {
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// More logging on stderr (-v, -vv). `SPRAWL_LOG` takes a tracing filter instead.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// No summary line and no skipped-file notes on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Scan files, directories or standard input (`-`) for secrets.
+    Scan(ScanArgs),
+    /// List or check detection rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// List the rules a scan would use.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Lint rules and run their examples and negative examples through every matcher backend.
+    Check {
+        /// Rule files or directories to check (default: the built-in catalog).
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct RuleArgs {
+    /// Add rules from a YAML file or a directory of them (repeatable).
+    #[arg(long = "rules", value_name = "FILE|DIR")]
+    rules: Vec<PathBuf>,
+    /// Use only the rules given with --rules.
+    #[arg(long)]
+    no_builtin_rules: bool,
+}
+
+#[derive(Args, Debug)]
+struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input. Default: the current directory.
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Print secrets in full instead of a short prefix.
+    #[arg(long)]
+    no_redact: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// Do not honour .gitignore, .ignore and .sprawlignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Scan files that look binary (a NUL byte in the first 8 KiB) instead of skipping them.
+    #[arg(long)]
+    scan_binary: bool,
+    /// Follow symbolic links.
+    #[arg(long)]
+    follow_symlinks: bool,
+    /// Skip files larger than this many bytes (suffixes K, M, G), listing them as skipped.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
+    /// Report findings at or above this confidence.
+    #[arg(long, value_enum, default_value_t = MinConfidence::Medium)]
+    min_confidence: MinConfidence,
+    /// Matcher backend.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+    engine: EngineChoice,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Json,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MinConfidence {
+    Low,
+    Medium,
+    High,
+    Confirmed,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum EngineChoice {
+    Auto,
+    Prefilter,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, mult) = match s.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&s[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&s[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("`{s}` is not a size (a number of bytes, optionally with K, M or G)"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("sprawl: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SPRAWL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .without_time()
+        .init();
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match cli.command {
+        Command::Scan(args) => scan(args, color, cli.quiet),
+        Command::Rules(RulesCommand::List { rules, format }) => list_rules(&rules, format),
+        Command::Rules(RulesCommand::Check { paths }) => check_rules(&paths),
+    }
+}
+
+/// Loads the rules a command asked for, printing each load error; returns the set and whether
+/// any error occurred.
+fn load_rules(args: &RuleArgs) -> (RuleSet, bool) {
+    let mut set = RuleSet::default();
+    let mut errors = Vec::new();
+    if !args.no_builtin_rules {
+        let (builtin, e) = RuleSet::builtin();
+        set = builtin;
+        errors.extend(e);
+    }
+    for path in &args.rules {
+        let (rules, e) = sprawl_rules::load_path(path);
+        errors.extend(e);
+        errors.extend(set.extend(rules));
+    }
+    for e in &errors {
+        eprintln!("sprawl: error: {e}");
+    }
+    (set, !errors.is_empty())
+}
+
+fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
+    let (rules, mut had_error) = load_rules(&args.rules);
+    if rules.is_empty() {
+        anyhow::bail!("no rules to scan with");
+    }
+    let mut builder = Engine::builder(rules)
+        .engine(match args.engine {
+            EngineChoice::Auto => "auto",
+            EngineChoice::Prefilter => "prefilter",
+        })
+        .min_confidence(match args.min_confidence {
+            MinConfidence::Low => Confidence::Low,
+            MinConfidence::Medium => Confidence::Medium,
+            MinConfidence::High => Confidence::High,
+            MinConfidence::Confirmed => Confidence::Confirmed,
+        })
+        .scan_binary(args.scan_binary)
+        .walk_options(sprawl_input::WalkOptions {
+            ignore: !args.no_ignore,
+            follow_symlinks: args.follow_symlinks,
+            max_file_size: args.max_file_size,
+        });
+    if let Some(j) = args.jobs {
+        builder = builder.jobs(j);
+    }
+    let engine = builder.build().context("building the scan engine")?;
+    for e in engine.config_errors() {
+        eprintln!("sprawl: error: {e}");
+        had_error = true;
+    }
+
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let targets: Vec<Target> =
+        paths.into_iter().map(|p| if p.as_os_str() == "-" { Target::Stdin } else { Target::Path(p) }).collect();
+    let outcome = engine.scan(&targets);
+
+    for p in &outcome.problems {
+        match p.kind {
+            ProblemKind::Error => eprintln!("sprawl: error: {}", p.message),
+            ProblemKind::Skipped if !quiet => eprintln!("sprawl: skipped: {}", p.message),
+            ProblemKind::Skipped => {}
+        }
+    }
+    let options = sprawl_report::Options {
+        format: match args.format {
+            OutputFormat::Human => sprawl_report::Format::Human,
+            OutputFormat::Json => sprawl_report::Format::Json,
+            OutputFormat::Jsonl => sprawl_report::Format::Jsonl,
+        },
+        redact: !args.no_redact,
+        color,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = sprawl_report::write_report(&mut out, &outcome.findings, &outcome.problems, &outcome.stats, &options)
+        .and_then(|()| out.flush());
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("writing the report");
+    }
+    if !quiet {
+        eprintln!("{}", sprawl_report::summary_line(&outcome.stats));
+    }
+    had_error |= outcome.has_errors();
+    Ok(match (had_error, outcome.findings.is_empty()) {
+        (true, _) => 2,
+        (false, false) => 1,
+        (false, true) => 0,
+    })
+}
+
+fn list_rules(args: &RuleArgs, format: ListFormat) -> anyhow::Result<u8> {
+    let (rules, had_error) = load_rules(args);
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Human => {
+            let width = rules.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in rules.rules() {
+                writeln!(out, "{:width$}  {:14}  {}", r.id, r.identity, r.name)?;
+            }
+        }
+        ListFormat::Json => {
+            let list: Vec<_> = rules
+                .rules()
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": &*r.id, "name": &*r.name, "identity": &*r.identity,
+                        "keywords": &r.keywords, "source": r.source.to_string(),
+                        "references": &r.references,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if had_error { 2 } else { 0 })
+}
+
+fn check_rules(paths: &[PathBuf]) -> anyhow::Result<u8> {
+    let mut set = RuleSet::default();
+    let mut load_errors = Vec::new();
+    if paths.is_empty() {
+        let (builtin, e) = RuleSet::builtin();
+        set = builtin;
+        load_errors.extend(e);
+    }
+    for p in paths {
+        let (rules, e) = sprawl_rules::load_path(p);
+        load_errors.extend(e);
+        load_errors.extend(set.extend(rules));
+    }
+    for e in &load_errors {
+        println!("error: {e}");
+    }
+    let report = sprawl_engine::check::check_rules(&set);
+    for p in &report.problems {
+        println!("{p}");
+    }
+    println!(
+        "checked {} rules, {} examples, {} negative examples under {}: {}",
+        report.rules,
+        report.examples,
+        report.negative_examples,
+        report.engines.join(", "),
+        if report.passed() && load_errors.is_empty() {
+            "ok".to_owned()
+        } else {
+            format!("{} problems", report.problems.len() + load_errors.len())
+        }
+    );
+    Ok(match (load_errors.is_empty(), report.passed()) {
+        (false, _) => 2,
+        (true, false) => 1,
+        (true, true) => 0,
+    })
+}
