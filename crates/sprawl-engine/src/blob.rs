@@ -23,6 +23,9 @@ impl Analysis {
     }
 }
 
+/// The identity of rules that match by context (`password = …`) rather than by format.
+pub const GENERIC: &str = "generic";
+
 struct Located {
     candidate: Candidate,
     line: u32,
@@ -52,9 +55,22 @@ impl Engine {
             .collect();
 
         let rules = self.rules.rules();
+        // A provider rule's finding wins over a generic rule's on the same bytes: `api_key =
+        // "sk-proj-…"` is an OpenAI key, not also a generic API key.
+        let specific: Vec<sprawl_core::Span> = located
+            .iter()
+            .filter(|l| matches!(l.verdict, Verdict::Accept { .. }))
+            .filter(|l| &*rules[l.candidate.rule.index()].identity != GENERIC)
+            .map(|l| l.candidate.secret)
+            .collect();
         let mut analysis = Analysis::default();
         for l in &located {
             let rule = &rules[l.candidate.rule.index()];
+            if &*rule.identity == GENERIC
+                && specific.iter().any(|s| s.start < l.candidate.secret.end && l.candidate.secret.start < s.end)
+            {
+                continue;
+            }
             let (mut confidence, mut reason) = match &l.verdict {
                 Verdict::Reject(why) => {
                     tracing::debug!(rule = %rule.id, line = l.line, "rejected: {why}");
