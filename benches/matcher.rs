@@ -3,15 +3,17 @@
 //! `cargo bench --bench matcher`. Criterion reports bytes per second for each backend over the
 //! same haystack; compare backends in the same run, never across machines.
 
+#![allow(clippy::unwrap_used)] // Tests and benches fail loudly by design.
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sprawl_matcher::Matcher;
 
 /// About 4 MiB of source-like text: identifiers, punctuation, numbers, and one planted
 /// example from every built-in rule every 64 KiB.
 fn haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 << 20);
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let words = ["let ", "value", " = ", "config", ".get(", "\"name\"", ");\n", "if ", "self", " {\n", "}\n", "token", "key"];
+    let words =
+        ["let ", "value", " = ", "config", ".get(", "\"name\"", ");\n", "if ", "self", " {\n", "}\n", "token", "key"];
     let examples: Vec<&str> = rules.rules().iter().filter_map(|r| r.examples.first().map(String::as_str)).collect();
     let mut next_plant = 64 << 10;
     let mut i = 0;

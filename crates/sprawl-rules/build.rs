@@ -14,7 +14,9 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
         .collect();
     files.sort();
-    let mut out = String::from("/// `(name, YAML text)` of every built-in rule file, sorted by name.\npub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// `(name, YAML text)` of every built-in rule file, sorted by name.\npub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo::rerun-if-changed={}", f.display());
         let name = f.file_name().and_then(|n| n.to_str()).expect("rule file names are UTF-8");

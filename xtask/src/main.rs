@@ -10,7 +10,9 @@ fn main() -> ExitCode {
     let result = match task.as_deref() {
         Some("rules-check") => rules_check(),
         _ => {
-            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  rules-check   lint the built-in rules and run their examples");
+            eprintln!(
+                "usage: cargo xtask <task>\n\ntasks:\n  rules-check   lint the built-in rules and run their examples"
+            );
             return ExitCode::from(2);
         }
     };

@@ -178,8 +178,7 @@ pub enum Confidence {
 }
 
 impl Confidence {
-    pub const ALL: [Confidence; 4] =
-        [Confidence::Low, Confidence::Medium, Confidence::High, Confidence::Confirmed];
+    pub const ALL: [Confidence; 4] = [Confidence::Low, Confidence::Medium, Confidence::High, Confidence::Confirmed];
 
     pub fn as_str(self) -> &'static str {
         match self {

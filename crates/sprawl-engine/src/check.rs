@@ -47,11 +47,10 @@ pub fn check_rules(rules: &RuleSet) -> CheckReport {
             for (n, example) in rule.examples.iter().enumerate() {
                 let analysis = engine.analyze_bytes(&origin, example.as_bytes());
                 if !analysis.accepted.iter().any(|f| f.rule_id == rule.id) {
-                    let why = analysis
-                        .rejected
-                        .iter()
-                        .find(|(id, _, _)| *id == rule.id)
-                        .map_or_else(|| "the pattern does not match".to_owned(), |(_, _, why)| format!("rejected: {why}"));
+                    let why = analysis.rejected.iter().find(|(id, _, _)| *id == rule.id).map_or_else(
+                        || "the pattern does not match".to_owned(),
+                        |(_, _, why)| format!("rejected: {why}"),
+                    );
                     report.problems.push(format!(
                         "{}: rule `{}`: [{engine_name}] example {} is not found ({why}): {example:?}",
                         rule.source,

@@ -119,7 +119,8 @@ impl EngineBuilder {
                 match self.rules.index_of(&p.rule) {
                     Some(i) => Some((i, p.within_lines)),
                     None => {
-                        config_errors.push(format!("{}: rule `{}`: pair_with names unknown rule `{}`", r.source, r.id, p.rule));
+                        config_errors
+                            .push(format!("{}: rule `{}`: pair_with names unknown rule `{}`", r.source, r.id, p.rule));
                         None
                     }
                 }

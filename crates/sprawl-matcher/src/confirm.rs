@@ -76,11 +76,7 @@ impl Confirmer {
     }
 
     pub fn compile_all(&self) -> Vec<(usize, String)> {
-        self.regexes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.get().err().map(|e| (i, e.to_owned())))
-            .collect()
+        self.regexes.iter().enumerate().filter_map(|(i, r)| r.get().err().map(|e| (i, e.to_owned()))).collect()
     }
 
     /// Every match of rule `rule` that starts and ends inside `window`, leftmost-first and

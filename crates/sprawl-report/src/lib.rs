@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn human_is_redacted_and_uncoloured() {
-        assert_eq!(render(Format::Human, true), "a/b.env:3:7: demo.token (Demo token) demo_k… [high]\n");
+        assert_eq!(render(Format::Human, true), "a/b.env:3:7: demo.token (Demo token) demo_… [high]\n");
     }
 
     #[test]
@@ -289,7 +289,7 @@ mod tests {
     fn json_wraps_findings() {
         let v: serde_json::Value = serde_json::from_str(&render(Format::Json, true)).unwrap();
         assert_eq!(v["version"], 1);
-        assert_eq!(v["findings"][0]["secret"], "demo_k…");
+        assert_eq!(v["findings"][0]["secret"], "demo_…");
     }
 
     #[test]

@@ -107,57 +107,57 @@ pub fn parse_pattern(pattern: &str) -> Result<Hir, String> {
 
 /// Checks one parsed rule and turns it into a [`Rule`].
 pub(crate) fn validate(spanned: Spanned<RuleDef>, file: &Arc<str>) -> Result<Rule, RuleError> {
-        let line = u32::try_from(spanned.referenced.line()).unwrap_or(u32::MAX);
-        let def = spanned.value;
-        let source = RuleSource { file: file.clone(), line };
-        let invalid = |message: String| RuleError::Invalid { id: def.id.clone(), at: source.clone(), message };
+    let line = u32::try_from(spanned.referenced.line()).unwrap_or(u32::MAX);
+    let def = spanned.value;
+    let source = RuleSource { file: file.clone(), line };
+    let invalid = |message: String| RuleError::Invalid { id: def.id.clone(), at: source.clone(), message };
 
-        if def.id.trim().is_empty() {
-            return Err(invalid("empty id".to_owned()));
-        }
-        let hir = parse_pattern(&def.pattern).map_err(|e| invalid(format!("invalid pattern: {e}")))?;
-        if hir.properties().explicit_captures_len() == 0 {
-            return Err(invalid("pattern has no capture group: the first capture group is the secret".to_owned()));
-        }
-        if hir.properties().minimum_len() == Some(0) {
-            return Err(invalid("pattern can match the empty string".to_owned()));
-        }
-        if def.keywords.is_empty() {
-            return Err(invalid("no keywords: the matcher needs at least one literal to look for".to_owned()));
-        }
-        if def.max_len == 0 {
-            return Err(invalid("max_len must be positive".to_owned()));
-        }
-        if let Some(e) = def.min_entropy
-            && !(0.0..=8.0).contains(&e)
-        {
-            return Err(invalid(format!("min_entropy {e} is outside 0..=8 bits per byte")));
-        }
-        let confidence = match def.confidence.as_deref() {
-            None => Confidence::High,
-            Some(c) => match Confidence::parse(c) {
-                Some(Confidence::Confirmed) => {
-                    return Err(invalid("confidence `confirmed` is earned by a checksum, not declared".to_owned()));
-                }
-                Some(c) => c,
-                None => return Err(invalid(format!("unknown confidence `{c}` (high, medium or low)"))),
-            },
-        };
-        Ok(Rule {
-            id: Arc::from(def.id.as_str()),
-            name: Arc::from(def.name.as_str()),
-            identity: Arc::from(def.identity.as_str()),
-            pattern: def.pattern,
-            keywords: def.keywords,
-            max_len: def.max_len,
-            min_entropy: def.min_entropy,
-            checksum: def.verify.checksum,
-            placeholder_filter: def.verify.placeholders,
-            confidence,
-            pair_with: def.pair_with.map(|p| PairWith { rule: p.rule, within_lines: p.within_lines }),
-            examples: def.examples,
-            negative_examples: def.negative_examples,
-            references: def.references,
-            source,
-        })
+    if def.id.trim().is_empty() {
+        return Err(invalid("empty id".to_owned()));
+    }
+    let hir = parse_pattern(&def.pattern).map_err(|e| invalid(format!("invalid pattern: {e}")))?;
+    if hir.properties().explicit_captures_len() == 0 {
+        return Err(invalid("pattern has no capture group: the first capture group is the secret".to_owned()));
+    }
+    if hir.properties().minimum_len() == Some(0) {
+        return Err(invalid("pattern can match the empty string".to_owned()));
+    }
+    if def.keywords.is_empty() {
+        return Err(invalid("no keywords: the matcher needs at least one literal to look for".to_owned()));
+    }
+    if def.max_len == 0 {
+        return Err(invalid("max_len must be positive".to_owned()));
+    }
+    if let Some(e) = def.min_entropy
+        && !(0.0..=8.0).contains(&e)
+    {
+        return Err(invalid(format!("min_entropy {e} is outside 0..=8 bits per byte")));
+    }
+    let confidence = match def.confidence.as_deref() {
+        None => Confidence::High,
+        Some(c) => match Confidence::parse(c) {
+            Some(Confidence::Confirmed) => {
+                return Err(invalid("confidence `confirmed` is earned by a checksum, not declared".to_owned()));
+            }
+            Some(c) => c,
+            None => return Err(invalid(format!("unknown confidence `{c}` (high, medium or low)"))),
+        },
+    };
+    Ok(Rule {
+        id: Arc::from(def.id.as_str()),
+        name: Arc::from(def.name.as_str()),
+        identity: Arc::from(def.identity.as_str()),
+        pattern: def.pattern,
+        keywords: def.keywords,
+        max_len: def.max_len,
+        min_entropy: def.min_entropy,
+        checksum: def.verify.checksum,
+        placeholder_filter: def.verify.placeholders,
+        confidence,
+        pair_with: def.pair_with.map(|p| PairWith { rule: p.rule, within_lines: p.within_lines }),
+        examples: def.examples,
+        negative_examples: def.negative_examples,
+        references: def.references,
+        source,
+    })
 }

@@ -13,10 +13,14 @@ pub fn shannon(bytes: &[u8]) -> f64 {
         counts[b as usize] += 1;
     }
     let n = bytes.len() as f64;
-    counts.iter().filter(|&&c| c > 0).map(|&c| {
-        let p = f64::from(c) / n;
-        -p * p.log2()
-    }).sum()
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 #[cfg(test)]

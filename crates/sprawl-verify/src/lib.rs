@@ -89,9 +89,10 @@ impl Verifier {
             }
         }
         match checks.checksum {
-            Some(check) if check.verify(secret) => {
-                Verdict::Accept { confidence: Confidence::Confirmed, reason: format!("{} checksum valid", check.name()) }
-            }
+            Some(check) if check.verify(secret) => Verdict::Accept {
+                confidence: Confidence::Confirmed,
+                reason: format!("{} checksum valid", check.name()),
+            },
             Some(check) => Verdict::Accept {
                 confidence: checks.base.min(Confidence::Medium),
                 reason: format!("{} checksum does not match", check.name()),
