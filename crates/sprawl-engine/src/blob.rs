@@ -23,8 +23,13 @@ impl Analysis {
     }
 }
 
-/// The identity of rules that match by context (`password = …`) rather than by format.
-pub const GENERIC: &str = "generic";
+/// Identities of rules that match by context (`password = …`, an MCP `env` block) rather than
+/// by a provider's format. Their findings give way to a provider rule's on the same bytes.
+pub const CONTEXT_IDENTITIES: &[&str] = &["generic", "mcp"];
+
+fn is_context_rule(rule: &sprawl_rules::Rule) -> bool {
+    CONTEXT_IDENTITIES.contains(&&*rule.identity)
+}
 
 struct Located {
     candidate: Candidate,
@@ -60,13 +65,13 @@ impl Engine {
         let specific: Vec<sprawl_core::Span> = located
             .iter()
             .filter(|l| matches!(l.verdict, Verdict::Accept { .. }))
-            .filter(|l| &*rules[l.candidate.rule.index()].identity != GENERIC)
+            .filter(|l| !is_context_rule(&rules[l.candidate.rule.index()]))
             .map(|l| l.candidate.secret)
             .collect();
         let mut analysis = Analysis::default();
         for l in &located {
             let rule = &rules[l.candidate.rule.index()];
-            if &*rule.identity == GENERIC
+            if is_context_rule(rule)
                 && specific.iter().any(|s| s.start < l.candidate.secret.end && l.candidate.secret.start < s.end)
             {
                 continue;

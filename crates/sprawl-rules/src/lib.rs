@@ -301,6 +301,16 @@ rules:
     }
 
     #[test]
+    fn placeholder_filter_is_on_without_a_verify_key() {
+        let rules = parse_rules(GOOD, "x.yml").unwrap();
+        assert!(rules.iter().all(|r| r.placeholder_filter));
+        let off =
+            parse_rules(&GOOD.replace("max_len: 13", "max_len: 13\n    verify: { placeholders: false }"), "x.yml")
+                .unwrap();
+        assert!(!off[0].placeholder_filter);
+    }
+
+    #[test]
     fn invalid_regex_names_rule_and_line_and_keeps_the_others() {
         let yaml = GOOD.replace(r"oth_([a-z]{10})", r"oth_([a-z]{10}");
         let (rules, errors) = parse_rules_lenient(&yaml, "x.yml");

@@ -65,7 +65,7 @@ pub(crate) struct RuleDef {
     references: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VerifyDef {
     #[serde(default)]
@@ -76,6 +76,14 @@ struct VerifyDef {
 
 fn yes() -> bool {
     true
+}
+
+/// A rule without a `verify:` key gets the same defaults as one with an empty `verify: {}`: no
+/// checksum, placeholder filter on. (A derived `Default` would turn the filter off.)
+impl Default for VerifyDef {
+    fn default() -> VerifyDef {
+        VerifyDef { checksum: None, placeholders: true }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,11 +20,25 @@ pub fn reason(secret: &[u8]) -> Option<&'static str> {
         (b"{{", "a `{{…}}` template"),
         (b"%(", "a `%(name)s` template"),
         (b"<", "an `<…>` placeholder"),
+        (b"process.env", "an environment variable reference"),
+        (b"os.environ", "an environment variable reference"),
+        (b"getenv(", "an environment variable reference"),
+        (b"secrets.", "a CI secret reference"),
+        (b"...", "elided with `...`"),
+        ("…".as_bytes(), "elided with `…`"),
+        ("••".as_bytes(), "masked with `•`"),
+        (b"insert_", "contains `insert_`"),
+        (b"_here", "contains `_here`"),
+        (b"todo", "contains `todo`"),
+        (b"fixme", "contains `fixme`"),
     ];
     for (word, why) in WORDS {
         if memmem(&lower, word) {
             return Some(why);
         }
+    }
+    if is_variable_reference(secret) {
+        return Some("a variable reference such as `$TOKEN` or `%TOKEN%`");
     }
     if has_run(&lower, 6) {
         return Some("a run of one repeated character");
@@ -33,6 +47,16 @@ pub fn reason(secret: &[u8]) -> Option<&'static str> {
         return Some("a counting sequence such as `12345678` or `abcdefgh`");
     }
     None
+}
+
+/// `$NAME`, `$name`, `%NAME%`, `@NAME@`: the whole value names a variable instead of holding one.
+fn is_variable_reference(s: &[u8]) -> bool {
+    let ident = |b: &[u8]| !b.is_empty() && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    match s {
+        [b'$', rest @ ..] => ident(rest),
+        [b'%', mid @ .., b'%'] | [b'@', mid @ .., b'@'] => ident(mid),
+        _ => false,
+    }
 }
 
 fn memmem(hay: &[u8], needle: &[u8]) -> bool {
@@ -89,6 +113,11 @@ mod tests {
             b"sk_live_000000000000000000000000",
             b"ghp_123456789012345678901234567890123456",
             b"changeme",
+            b"$GITHUB_TOKEN",
+            b"%API_KEY%",
+            b"sk-proj-abc...xyz",
+            b"process.env.STRIPE_KEY",
+            b"your-api-key-here",
         ] {
             assert!(reason(p).is_some(), "{}", String::from_utf8_lossy(p));
         }
