@@ -7,9 +7,11 @@
 //!    `${VAR}`, `<token>`, runs such as `123456` — rejected;
 //! 2. the rule's **entropy floor** ([`entropy::shannon`]): a value less random than the rule
 //!    allows is rejected;
-//! 3. the rule's **checksum** ([`checksum`]), when its format has one: a valid checksum makes the
-//!    finding `confirmed`; an invalid one makes it `medium` (a mistyped, truncated or made-up
-//!    token is still worth a look, but is not a live credential).
+//! 3. the rule's **checksum or structure check** ([`checksum`]), when its format has one: a
+//!    valid one makes the finding `confirmed`; an invalid one either rejects the candidate (a
+//!    "JWT" whose parts are not JSON), caps it at `medium` (a GitHub token whose CRC32 fails is
+//!    mistyped or made up: worth a look, not a live credential) or lowers it to `low`; some
+//!    checks only describe (the AWS account a key id belongs to) and change nothing.
 //!
 //! Everything here is pure and deterministic: no I/O, no clock, no randomness.
 //!
@@ -88,16 +90,24 @@ impl Verifier {
                 return Verdict::Reject(format!("entropy {h:.2} below the rule's floor {floor:.2}"));
             }
         }
-        match checks.checksum {
-            Some(check) if check.verify(secret) => Verdict::Accept {
-                confidence: Confidence::Confirmed,
-                reason: format!("{} checksum valid", check.name()),
+        let Some(check) = checks.checksum else {
+            return Verdict::Accept { confidence: checks.base, reason: "pattern matched".to_owned() };
+        };
+        match check.run(secret) {
+            checksum::Outcome::Valid(why) => {
+                Verdict::Accept { confidence: Confidence::Confirmed, reason: format!("{}: {why}", check.name()) }
+            }
+            checksum::Outcome::Info(what) => Verdict::Accept { confidence: checks.base, reason: what },
+            checksum::Outcome::Invalid { reason, severity } => match severity {
+                checksum::Failure::Reject => Verdict::Reject(format!("{}: {reason}", check.name())),
+                checksum::Failure::Doubt => Verdict::Accept {
+                    confidence: checks.base.min(Confidence::Medium),
+                    reason: format!("{}: {reason}", check.name()),
+                },
+                checksum::Failure::Weak => {
+                    Verdict::Accept { confidence: Confidence::Low, reason: format!("{}: {reason}", check.name()) }
+                }
             },
-            Some(check) => Verdict::Accept {
-                confidence: checks.base.min(Confidence::Medium),
-                reason: format!("{} checksum does not match", check.name()),
-            },
-            None => Verdict::Accept { confidence: checks.base, reason: "pattern matched".to_owned() },
         }
     }
 }
