@@ -2,17 +2,27 @@
 //!
 //! * `rules-check`: lint the built-in catalog and run every example and negative example under
 //!   every compiled matcher backend (the same function a unit test runs).
+//! * `corpus [-v]`: precision, recall and false-alarm rate per family on `corpus/`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod corpus;
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  rules-check   lint the built-in rules and run their examples under every backend
+  corpus [-v]   precision and recall on corpus/ (-v lists misses and false alarms)";
+
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1);
-    let result = match task.as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let verbose = args.iter().any(|a| a == "-v" || a == "--verbose");
+    let result = match args.first().map(String::as_str) {
         Some("rules-check") => rules_check(),
+        Some("corpus") => corpus::run(&workspace_root(), verbose),
         _ => {
-            eprintln!(
-                "usage: cargo xtask <task>\n\ntasks:\n  rules-check   lint the built-in rules and run their examples"
-            );
+            eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -24,6 +34,12 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The workspace root: the parent of xtask's manifest directory.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
 fn rules_check() -> anyhow::Result<bool> {
