@@ -100,6 +100,10 @@ struct ScanArgs {
     /// Matcher backend.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     engine: EngineChoice,
+    /// How deeply nested encodings (base64, hex, percent, string escapes) are decoded and
+    /// re-scanned; 0 turns decoding off.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    decode_depth: u8,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -230,6 +234,7 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
             MinConfidence::Confirmed => Confidence::Confirmed,
         })
         .scan_binary(args.scan_binary)
+        .decode_depth(args.decode_depth)
         .walk_options(sprawl_input::WalkOptions {
             ignore: !args.no_ignore,
             follow_symlinks: args.follow_symlinks,

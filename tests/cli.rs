@@ -373,3 +373,53 @@ fn bad_arguments_exit_two() {
     sprawl().args(["scan", "--jobs", "many"]).assert().code(2);
     sprawl().arg("frobnicate").assert().code(2);
 }
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn encoded_secrets_are_found_with_their_decoding_chain() {
+    let mut rng = Rng(2024);
+    let (a, b, c) = (github_token(&mut rng), github_token(&mut rng), github_token(&mut rng));
+    let dir = tempfile::tempdir().unwrap();
+    let once = base64(a.as_bytes());
+    let twice = base64(base64(format!("GITHUB_TOKEN={b}").as_bytes()).as_bytes());
+    let hex: String = format!("TOKEN={c}").bytes().map(|x| format!("{x:02x}")).collect();
+    std::fs::write(
+        dir.path().join("secret.yaml"),
+        format!("apiVersion: v1\nkind: Secret\ndata:\n  token: {once}\n  nested: {twice}\n  blob: {hex}\n"),
+    )
+    .unwrap();
+    let s = scan(&[], &[dir.path()]);
+    let got: BTreeSet<(u64, u64, String)> = s
+        .findings
+        .iter()
+        .map(|f| {
+            let chain: Vec<&str> = f["decoded"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap(), chain.join(">"))
+        })
+        .collect();
+    let want =
+        BTreeSet::from([(4, 10, "base64".to_owned()), (5, 11, "base64>base64".to_owned()), (6, 9, "hex".to_owned())]);
+    assert_eq!(got, want, "{:#?}", s.findings);
+
+    let github = |s: &Scan| s.findings.iter().filter(|f| f["rule"] == "github.pat.classic").count();
+    let s = scan(&["--decode-depth", "1"], &[dir.path()]);
+    assert_eq!(github(&s), 2, "depth 1 does not reach the doubly encoded token");
+    let s = scan(&["--decode-depth", "0"], &[dir.path()]);
+    assert_eq!(github(&s), 0, "decoding off: no token is visible as written");
+}

@@ -232,6 +232,9 @@ pub struct Finding {
     /// Why the confirm stage chose that confidence, for a person to read.
     pub reason: String,
     pub companions: Vec<Companion>,
+    /// Encodings the secret was found inside, outermost first (`["base64"]`); empty when it was
+    /// found as written. The location is then that of the encoded text.
+    pub decoded: Vec<&'static str>,
 }
 
 impl Finding {

@@ -23,12 +23,8 @@ impl Analysis {
     }
 }
 
-/// Identities of rules that match by context (`password = …`, an MCP `env` block) rather than
-/// by a provider's format. Their findings give way to a provider rule's on the same bytes.
-pub const CONTEXT_IDENTITIES: &[&str] = &["generic", "mcp"];
-
 fn is_context_rule(rule: &sprawl_rules::Rule) -> bool {
-    CONTEXT_IDENTITIES.contains(&&*rule.identity)
+    rule.context
 }
 
 struct Located {
@@ -38,8 +34,91 @@ struct Located {
     verdict: Verdict,
 }
 
+/// Limits on decoding per haystack: how deep encodings nest, and how many bytes are decoded in
+/// all (past that, the rest of the haystack is scanned as written only).
+const MAX_DECODED_BYTES: usize = 4 << 20;
+
 impl Engine {
+    /// Matches and confirms `hay`, then, up to the engine's decode depth, every encoded run in
+    /// it. A secret found inside an encoding is located at the encoded run and records the
+    /// chain of encodings; a secret already found as written is not reported again.
     pub(crate) fn analyze(&self, w: &mut Worker, origin: &Origin, hay: &[u8]) -> Analysis {
+        let mut analysis = self.analyze_plain(w, origin, hay);
+        if self.decode_depth > 0 {
+            let mut budget = MAX_DECODED_BYTES;
+            let mut lines = LineIndex::new(hay);
+            let mut decoded = Vec::new();
+            self.analyze_decoded(w, hay, self.decode_depth, &mut budget, &mut decoded);
+            // A provider secret inside an encoded run wins over a context rule's finding on the
+            // run itself (a Kubernetes `Secret` value that decodes to a GitHub token).
+            let provider_runs: Vec<sprawl_core::Span> = decoded
+                .iter()
+                .filter(|(_, f)| self.rules.get(&f.rule_id).is_some_and(|r| !r.context))
+                .map(|(run, _)| *run)
+                .collect();
+            analysis.accepted.retain(|f| {
+                let start = f.location.offset as usize;
+                let end = start + f.secret.len();
+                !(self.rules.get(&f.rule_id).is_some_and(|r| r.context)
+                    && provider_runs.iter().any(|r| r.start < end && start < r.end))
+            });
+            let plain = analysis.accepted.len();
+            for (run, mut f) in decoded {
+                let offset = run.start;
+                // Found as written already (an encoding of text that also appears in the clear),
+                // or the same secret from the same run at another depth.
+                let seen = &analysis.accepted;
+                if seen[..plain].iter().any(|a| a.rule_id == f.rule_id && a.secret == f.secret)
+                    || seen[plain..]
+                        .iter()
+                        .any(|a| a.rule_id == f.rule_id && a.secret == f.secret && a.location.offset == offset as u64)
+                {
+                    continue;
+                }
+                let (line, column) = lines.locate(offset);
+                f.location = Location { origin: origin.clone(), line, column, offset: offset as u64 };
+                analysis.accepted.push(f);
+            }
+            analysis.accepted.sort_by_key(|f| f.location.offset);
+        }
+        analysis
+    }
+
+    /// Findings inside encoded runs of `hay`, each with the span (in `hay`) of its run.
+    fn analyze_decoded(
+        &self,
+        w: &mut Worker,
+        hay: &[u8],
+        depth: u8,
+        budget: &mut usize,
+        out: &mut Vec<(sprawl_core::Span, Finding)>,
+    ) {
+        let mut runs = Vec::new();
+        sprawl_verify::decode::find(hay, &mut runs);
+        for (span, encoding) in runs {
+            if *budget < span.len() {
+                tracing::debug!("decode budget spent; remaining encoded runs scanned as written only");
+                return;
+            }
+            let Some(text) = sprawl_verify::decode::decode(&hay[span.range()], encoding) else { continue };
+            *budget -= span.len();
+            let inner = self.analyze_plain(w, &Origin::Stdin, &text);
+            for mut f in inner.accepted {
+                f.decoded.insert(0, encoding.name());
+                out.push((span, f));
+            }
+            if depth > 1 {
+                let mut nested = Vec::new();
+                self.analyze_decoded(w, &text, depth - 1, budget, &mut nested);
+                for (_, mut f) in nested {
+                    f.decoded.insert(0, encoding.name());
+                    out.push((span, f));
+                }
+            }
+        }
+    }
+
+    fn analyze_plain(&self, w: &mut Worker, origin: &Origin, hay: &[u8]) -> Analysis {
         let Worker { scratch, candidates, .. } = w;
         candidates.clear();
         self.matcher.scan(hay, scratch, &mut |c| candidates.push(c));
@@ -112,6 +191,7 @@ impl Engine {
                 confidence,
                 reason,
                 companions,
+                decoded: Vec::new(),
             });
         }
         analysis

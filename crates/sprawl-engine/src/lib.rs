@@ -68,9 +68,17 @@ pub struct EngineBuilder {
     min_confidence: Confidence,
     scan_binary: bool,
     walk: WalkOptions,
+    decode_depth: u8,
 }
 
 impl EngineBuilder {
+    /// How deeply nested encodings (base64 inside percent-encoding, …) are decoded and
+    /// re-scanned; 0 turns decoding off. Default 2.
+    pub fn decode_depth(mut self, depth: u8) -> Self {
+        self.decode_depth = depth;
+        self
+    }
+
     /// Worker threads (default: one per core).
     pub fn jobs(mut self, jobs: usize) -> Self {
         self.jobs = Some(jobs.max(1));
@@ -141,6 +149,7 @@ impl EngineBuilder {
             min_confidence: self.min_confidence,
             scan_binary: self.scan_binary,
             walk: self.walk,
+            decode_depth: self.decode_depth,
             jobs,
             pool,
         })
@@ -158,6 +167,7 @@ pub struct Engine {
     min_confidence: Confidence,
     scan_binary: bool,
     walk: WalkOptions,
+    decode_depth: u8,
     jobs: usize,
     pool: rayon::ThreadPool,
 }
@@ -212,6 +222,7 @@ impl Engine {
             min_confidence: Confidence::Medium,
             scan_binary: false,
             walk: WalkOptions::default(),
+            decode_depth: 2,
         }
     }
 

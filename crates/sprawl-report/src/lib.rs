@@ -13,8 +13,8 @@
 //! ```json
 //! {"rule": "github.pat.classic", "rule_name": "GitHub personal access token (classic)",
 //!  "identity": "github", "path": "src/app.py", "line": 3, "column": 11, "offset": 57,
-//!  "secret": "ghp_R8…", "confidence": "confirmed", "reason": "github-crc32 checksum valid",
-//!  "companions": []}
+//!  "secret": "ghp_R8…", "confidence": "confirmed", "reason": "github-crc32: CRC32 checksum valid",
+//!  "companions": [], "decoded": []}
 //! ```
 
 use std::io::{self, Write};
@@ -66,6 +66,7 @@ struct WireFinding<'a> {
     confidence: &'static str,
     reason: &'a str,
     companions: Vec<WireCompanion<'a>>,
+    decoded: &'a [&'static str],
 }
 
 #[derive(Serialize)]
@@ -123,6 +124,7 @@ fn wire(f: &Finding, redact: bool) -> WireFinding<'_> {
             .iter()
             .map(|c| WireCompanion { rule: &c.rule_id, line: c.line, secret: secret_text(&c.secret, redact) })
             .collect(),
+        decoded: &f.decoded,
     }
 }
 
@@ -198,6 +200,9 @@ fn write_human(out: &mut dyn Write, findings: &[Finding], options: &Options) -> 
             p.wrap("1", &secret_text(&f.secret, options.redact)),
             p.wrap("2", f.confidence.as_str()),
         )?;
+        if !f.decoded.is_empty() {
+            writeln!(out, "    inside {}", f.decoded.join(" inside "))?;
+        }
         for c in &f.companions {
             writeln!(out, "    with {} on line {}: {}", c.rule_id, c.line, secret_text(&c.secret, options.redact))?;
         }
@@ -258,6 +263,7 @@ mod tests {
             confidence: Confidence::High,
             reason: "pattern matched".into(),
             companions: vec![],
+            decoded: vec![],
         }
     }
 

@@ -43,6 +43,9 @@ mod builtin {
 }
 pub use builtin::BUILTIN_RULE_FILES;
 
+/// Identities whose rules are context rules unless they say otherwise (`context: false`).
+pub const CONTEXT_IDENTITIES: &[&str] = &["generic", "mcp", "kubernetes"];
+
 /// Where a rule was defined: a file name (or `rules/x.yml` for built-ins) and a 1-based line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleSource {
@@ -84,6 +87,10 @@ pub struct Rule {
     /// Confidence of a match that passes every filter but has no checksum.
     pub confidence: Confidence,
     pub pair_with: Option<PairWith>,
+    /// A rule that matches by context (`password = …`, an MCP `env` block, a Kubernetes
+    /// `Secret`'s data) rather than by a provider's format. Its findings give way to a provider
+    /// rule's on the same bytes, including a provider secret found by decoding those bytes.
+    pub context: bool,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
     pub references: Vec<String>,

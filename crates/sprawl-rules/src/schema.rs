@@ -11,6 +11,7 @@
 //!     verify: { checksum: github-crc32, placeholders: true }
 //!     confidence: high                 # optional: high (default), medium or low
 //!     pair_with: { rule: other.id, within_lines: 20 }   # optional
+//!     context: false                   # optional: matches by context, gives way to provider rules
 //!     identity: github                 # the NHI family, for the inventory
 //!     examples: [...]                  # must be found
 //!     negative_examples: [...]         # must not be found
@@ -56,6 +57,8 @@ pub(crate) struct RuleDef {
     confidence: Option<String>,
     #[serde(default)]
     pair_with: Option<PairDef>,
+    #[serde(default)]
+    context: Option<bool>,
     identity: String,
     #[serde(default)]
     examples: Vec<String>,
@@ -163,6 +166,7 @@ pub(crate) fn validate(spanned: Spanned<RuleDef>, file: &Arc<str>) -> Result<Rul
         placeholder_filter: def.verify.placeholders,
         confidence,
         pair_with: def.pair_with.map(|p| PairWith { rule: p.rule, within_lines: p.within_lines }),
+        context: def.context.unwrap_or_else(|| crate::CONTEXT_IDENTITIES.contains(&def.identity.as_str())),
         examples: def.examples,
         negative_examples: def.negative_examples,
         references: def.references,

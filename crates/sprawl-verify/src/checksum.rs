@@ -261,7 +261,7 @@ fn private_key_body(token: &[u8]) -> Outcome {
     if der.starts_with(b"openssh-key-v1\0") {
         return Outcome::Valid("an openssh-key-v1 structure".to_owned());
     }
-    if der.len() > 64 && der[0] == 0x30 && matches!(der[1], 0x81 | 0x82 | 0x83) {
+    if der.len() > 64 && der[0] == 0x30 && matches!(der[1], 0x81..=0x83) {
         return Outcome::Valid("an ASN.1 DER sequence".to_owned());
     }
     invalid("the body does not decode to a key structure", Failure::Weak)

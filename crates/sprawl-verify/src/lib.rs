@@ -25,6 +25,7 @@ use sprawl_core::Confidence;
 use sprawl_rules::Rule;
 
 pub mod checksum;
+pub mod decode;
 pub mod entropy;
 pub mod placeholder;
 

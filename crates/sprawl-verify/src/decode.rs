@@ -1,0 +1,365 @@
+//! Finding and decoding encoded runs, so that a secret inside base64, hex, percent-encoding or
+//! an escaped JSON string is found too.
+//!
+//! [`find`] locates candidate runs in a haystack cheaply; [`decode`] turns one run into bytes,
+//! keeping only results that look like text (a decoded SHA-256 or a PNG is not worth
+//! re-scanning). The engine re-scans decoded text with the same matcher, up to a depth limit,
+//! and records the chain (`["base64"]`, `["base64", "percent"]`) on each finding.
+//!
+//! The finder probes every [`MIN_RUN`]-th byte: a run of at least `MIN_RUN` encoded characters
+//! must contain one probe position, so text without long runs costs one table lookup per
+//! `MIN_RUN` bytes, and only runs a probe lands in are expanded.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use sprawl_core::Span;
+
+/// An encoding the decoder understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Encoding {
+    Base64,
+    Hex,
+    Percent,
+    /// Backslash escapes in a string literal: `\uXXXX`, `\xXX`, `\/`, `\n`.
+    Escaped,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Hex => "hex",
+            Encoding::Percent => "percent",
+            Encoding::Escaped => "escaped",
+        }
+    }
+}
+
+/// Shortest base64 or hex run worth decoding: the base64 of a 15-byte value.
+pub const MIN_RUN: usize = 20;
+/// Longest run decoded; longer ones are usually embedded files.
+pub const MAX_RUN: usize = 64 << 10;
+
+const B64: u8 = 1; // A-Z a-z 0-9 + / - _ =
+const HEX: u8 = 2; // 0-9 a-f A-F
+const PCT: u8 = 4; // characters that appear in percent-encoded strings (no whitespace, no quotes)
+
+const fn classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut v = 0;
+        if c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_' || c == b'=' {
+            v |= B64;
+        }
+        if c.is_ascii_hexdigit() {
+            v |= HEX;
+        }
+        if c > b' ' && c < 0x7f && c != b'"' && c != b'\'' && c != b'`' && c != b'<' && c != b'>' {
+            v |= PCT;
+        }
+        t[i] = v;
+        i += 1;
+    }
+    t
+}
+
+static CLASS: [u8; 256] = classes();
+
+/// Appends to `out` the encoded runs of `hay` worth decoding, in order of position.
+pub fn find(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
+    find_runs(hay, out);
+    if memchr::memchr(b'%', hay).is_some() {
+        find_percent(hay, out);
+    }
+    if memchr::memmem::find(hay, b"\\u").is_some() || memchr::memmem::find(hay, b"\\x").is_some() {
+        find_escaped(hay, out);
+    }
+    out.sort_unstable_by_key(|(s, e)| (s.start, *e));
+}
+
+fn find_runs(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
+    let mut probe = MIN_RUN - 1;
+    let mut covered = 0;
+    while probe < hay.len() {
+        if probe < covered || CLASS[hay[probe] as usize] & B64 == 0 {
+            probe += MIN_RUN;
+            continue;
+        }
+        let mut start = probe;
+        while start > covered && CLASS[hay[start - 1] as usize] & B64 != 0 {
+            start -= 1;
+        }
+        let mut end = probe + 1;
+        while end < hay.len() && CLASS[hay[end] as usize] & B64 != 0 {
+            end += 1;
+        }
+        covered = end;
+        probe = end + MIN_RUN - 1;
+        classify(hay, Span::new(start, end), out);
+    }
+}
+
+/// Decides whether a maximal run of base64-alphabet bytes is hex, base64, or neither.
+fn classify(hay: &[u8], span: Span, out: &mut Vec<(Span, Encoding)>) {
+    let run = &hay[span.range()];
+    let body = run.strip_suffix(b"==").or_else(|| run.strip_suffix(b"=")).unwrap_or(run);
+    if body.len() < MIN_RUN || body.len() > MAX_RUN || body.contains(&b'=') {
+        return;
+    }
+    let (mut upper, mut lower, mut digit) = (false, false, false);
+    let mut all_hex = true;
+    for &c in body {
+        upper |= c.is_ascii_uppercase();
+        lower |= c.is_ascii_lowercase();
+        digit |= c.is_ascii_digit();
+        all_hex &= CLASS[c as usize] & HEX != 0;
+    }
+    if all_hex {
+        if body.len().is_multiple_of(2) && body.len() >= 2 * MIN_RUN {
+            out.push((span, Encoding::Hex));
+        }
+        return;
+    }
+    // Base64 of text mixes cases and usually digits; identifiers (`getUserAccessToken`) mix
+    // cases too, and are cheap to reject after decoding.
+    if upper && lower && (digit || body.len() >= 32) {
+        out.push((span, Encoding::Base64));
+    }
+}
+
+fn find_percent(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'%', &hay[i..]) {
+        let at = i + p;
+        let mut start = at;
+        while start > 0 && CLASS[hay[start - 1] as usize] & PCT != 0 {
+            start -= 1;
+        }
+        let mut end = at;
+        while end < hay.len() && CLASS[hay[end] as usize] & PCT != 0 {
+            end += 1;
+        }
+        let run = &hay[start..end];
+        let escapes =
+            run.windows(3).filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit()).count();
+        if escapes >= 2 && run.len() >= MIN_RUN && run.len() <= MAX_RUN {
+            out.push((Span::new(start, end), Encoding::Percent));
+        }
+        i = end.max(at + 1);
+    }
+}
+
+fn find_escaped(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
+    // String literals ("…" or '…') on one line that contain \u or \x escapes.
+    let mut i = 0;
+    while i < hay.len() {
+        let q = hay[i];
+        if q != b'"' && q != b'\'' {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        let mut has_escape = false;
+        while j < hay.len() && hay[j] != q && hay[j] != b'\n' {
+            if hay[j] == b'\\' && j + 1 < hay.len() {
+                has_escape |= matches!(hay[j + 1], b'u' | b'x');
+                j += 1;
+            }
+            j += 1;
+        }
+        if j < hay.len() && hay[j] == q && has_escape && (9..=MAX_RUN + 1).contains(&(j - i)) {
+            out.push((Span::new(i + 1, j), Encoding::Escaped));
+        }
+        i = j + 1;
+    }
+}
+
+/// Decodes one run; `None` unless the result is mostly printable text of at least 8 bytes.
+pub fn decode(run: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
+    let out = match encoding {
+        Encoding::Base64 => {
+            let body = run.strip_suffix(b"==").or_else(|| run.strip_suffix(b"=")).unwrap_or(run);
+            // A length of 4k+1 is never valid; such runs often carry one extra byte of context.
+            let body = if body.len() % 4 == 1 { &body[..body.len() - 1] } else { body };
+            let url = body.iter().any(|&c| c == b'-' || c == b'_');
+            let engine = if url { &URL_SAFE_NO_PAD } else { &STANDARD_NO_PAD };
+            // Reject binary early: most runs are not base64 of text.
+            let head = &body[..body.len().min(24) / 4 * 4];
+            if !texty(&engine.decode(head).ok()?) {
+                return None;
+            }
+            engine.decode(body).ok()?
+        }
+        Encoding::Hex => {
+            let mut v = Vec::with_capacity(run.len() / 2);
+            for pair in run.chunks_exact(2) {
+                let hi = (pair[0] as char).to_digit(16)?;
+                let lo = (pair[1] as char).to_digit(16)?;
+                let b = (hi * 16 + lo) as u8;
+                if v.len() < 8 && !(b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+                    return None;
+                }
+                v.push(b);
+            }
+            v
+        }
+        Encoding::Percent => {
+            let mut v = Vec::with_capacity(run.len());
+            let mut i = 0;
+            while i < run.len() {
+                if run[i] == b'%'
+                    && i + 2 < run.len()
+                    && let (Some(hi), Some(lo)) = ((run[i + 1] as char).to_digit(16), (run[i + 2] as char).to_digit(16))
+                {
+                    v.push((hi * 16 + lo) as u8);
+                    i += 3;
+                } else {
+                    v.push(run[i]);
+                    i += 1;
+                }
+            }
+            v
+        }
+        Encoding::Escaped => unescape(run),
+    };
+    (out.len() >= 8 && texty(&out)).then_some(out)
+}
+
+/// At least 90% printable ASCII or whitespace (multi-byte UTF-8 counts as printable).
+fn texty(b: &[u8]) -> bool {
+    if b.is_empty() {
+        return false;
+    }
+    let good = b
+        .iter()
+        .filter(|&&c| c.is_ascii_graphic() || c == b' ' || c == b'\n' || c == b'\r' || c == b'\t' || c >= 0x80)
+        .count();
+    good * 10 >= b.len() * 9
+}
+
+fn unescape(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    let hex = |b: &[u8]| -> Option<u32> { std::str::from_utf8(b).ok().and_then(|t| u32::from_str_radix(t, 16).ok()) };
+    while i < s.len() {
+        if s[i] != b'\\' || i + 1 >= s.len() {
+            out.push(s[i]);
+            i += 1;
+            continue;
+        }
+        match s[i + 1] {
+            b'u' if i + 6 <= s.len() => match hex(&s[i + 2..i + 6]).and_then(char::from_u32) {
+                Some(c) => {
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    i += 6;
+                }
+                None => {
+                    out.push(b'\\');
+                    i += 1;
+                }
+            },
+            b'x' if i + 4 <= s.len() => match hex(&s[i + 2..i + 4]) {
+                Some(v) => {
+                    out.push(v as u8);
+                    i += 4;
+                }
+                None => {
+                    out.push(b'\\');
+                    i += 1;
+                }
+            },
+            b'n' => {
+                out.push(b'\n');
+                i += 2;
+            }
+            b't' => {
+                out.push(b'\t');
+                i += 2;
+            }
+            c @ (b'/' | b'\\' | b'"' | b'\'') => {
+                out.push(c);
+                i += 2;
+            }
+            _ => {
+                out.push(b'\\');
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+
+    fn runs(hay: &[u8]) -> Vec<(String, Encoding)> {
+        let mut out = Vec::new();
+        find(hay, &mut out);
+        out.into_iter().map(|(s, e)| (String::from_utf8_lossy(&hay[s.range()]).into_owned(), e)).collect()
+    }
+
+    #[test]
+    fn finds_and_decodes_base64_both_alphabets() {
+        let secret = b"token=ghp_R8xK2mQ9vL4tZ7wN1cB5hJ3gF6dS0aP2yE8u?>>";
+        let std = STANDARD.encode(secret);
+        let url = URL_SAFE.encode(secret);
+        assert!(std.contains('/') || std.contains('+') || url != std, "the test wants both alphabets to differ");
+        for enc in [std, url] {
+            let hay = format!("data:\n  token: {enc}\n");
+            let found = runs(hay.as_bytes());
+            assert_eq!(found, vec![(enc.clone(), Encoding::Base64)], "{hay}");
+            assert_eq!(decode(enc.as_bytes(), Encoding::Base64).unwrap(), secret);
+        }
+    }
+
+    #[test]
+    fn binary_and_identifiers_are_not_decoded() {
+        // A hash decodes to binary; identifiers decode to garbage.
+        let hash = STANDARD.encode([
+            0x9fu8, 0x01, 0xee, 0x42, 0x00, 0x13, 0x88, 0xfe, 0x7a, 0x10, 0x22, 0x99, 0xab, 0xcd, 0xef, 0x01, 0x02,
+            0x03,
+        ]);
+        assert_eq!(decode(hash.as_bytes(), Encoding::Base64), None);
+        assert_eq!(decode(b"getUserAccessTokenFromCacheOrStore", Encoding::Base64), None);
+        let sha = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(runs(sha), vec![(String::from_utf8_lossy(sha).into_owned(), Encoding::Hex)]);
+        assert_eq!(decode(sha, Encoding::Hex), None);
+    }
+
+    #[test]
+    fn hex_of_text_decodes() {
+        let text = b"sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+        let hex: String = text.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(decode(hex.as_bytes(), Encoding::Hex).unwrap(), text);
+    }
+
+    #[test]
+    fn percent_and_escapes() {
+        let hay = b"url = https://h/cb?token=xoxb%2D1234%2D5678abcd%2Dq1w2e3r4 end";
+        let found = runs(hay);
+        let pct = found.iter().find(|(_, e)| *e == Encoding::Percent).unwrap();
+        assert_eq!(
+            decode(pct.0.as_bytes(), Encoding::Percent).unwrap(),
+            b"https://h/cb?token=xoxb-1234-5678abcd-q1w2e3r4"
+        );
+
+        let hay = br#"{"k": "\u0067hp_abcdef\u0031234\/x"}"#;
+        let found = runs(hay);
+        let esc = found.iter().find(|(_, e)| *e == Encoding::Escaped).unwrap();
+        assert_eq!(decode(esc.0.as_bytes(), Encoding::Escaped).unwrap(), b"ghp_abcdef1234/x");
+    }
+
+    #[test]
+    fn probing_finds_runs_at_any_offset() {
+        for pad in 0..MIN_RUN * 2 {
+            let enc = STANDARD.encode(b"password=Tr0ub4dor&3-correct-horse");
+            let hay = format!("{}{} tail", " ".repeat(pad), enc);
+            assert_eq!(runs(hay.as_bytes()).len(), 1, "pad {pad}");
+        }
+    }
+}
