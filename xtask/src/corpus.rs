@@ -127,7 +127,10 @@ pub fn run(root: &Path, verbose: bool) -> anyhow::Result<bool> {
                     t.clean_flagged += 1;
                     if verbose {
                         for f in findings {
-                            println!("  false alarm  {family}/{}:{} {} ({})", case.file, f.location.line, f.rule_id, f.reason);
+                            println!(
+                                "  false alarm  {family}/{}:{} {} ({})",
+                                case.file, f.location.line, f.rule_id, f.reason
+                            );
                         }
                     }
                 }
@@ -176,7 +179,12 @@ pub fn run(root: &Path, verbose: bool) -> anyhow::Result<bool> {
         total.false_alarm_rate()
     );
     println!();
-    println!("scanned {} files in {:.2} s with {} rules", outcome.stats.files, outcome.stats.seconds, engine.rules().len());
+    println!(
+        "scanned {} files in {:.2} s with {} rules",
+        outcome.stats.files,
+        outcome.stats.seconds,
+        engine.rules().len()
+    );
     Ok(total.recall() >= 0.85 && total.false_alarm_rate() <= 0.015)
 }
 
