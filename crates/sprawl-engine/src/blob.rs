@@ -141,18 +141,21 @@ impl Engine {
         let rules = self.rules.rules();
         // A provider rule's finding wins over a generic rule's on the same bytes: `api_key =
         // "sk-proj-…"` is an OpenAI key, not also a generic API key.
-        let specific: Vec<sprawl_core::Span> = located
+        let specific: Vec<(sprawl_core::Span, usize)> = located
             .iter()
             .filter(|l| matches!(l.verdict, Verdict::Accept { .. }))
             .filter(|l| !is_context_rule(&rules[l.candidate.rule.index()]))
-            .map(|l| l.candidate.secret)
+            .map(|l| (l.candidate.secret, l.candidate.rule.index()))
             .collect();
         let mut analysis = Analysis::default();
         for l in &located {
             let rule = &rules[l.candidate.rule.index()];
             if is_context_rule(rule)
-                && specific.iter().any(|s| s.start < l.candidate.secret.end && l.candidate.secret.start < s.end)
+                && let Some((_, winner)) =
+                    specific.iter().find(|(s, _)| s.start < l.candidate.secret.end && l.candidate.secret.start < s.end)
             {
+                let why = format!("gives way to provider rule `{}` on the same bytes", rules[*winner].id);
+                analysis.rejected.push((rule.id.clone(), l.line, why));
                 continue;
             }
             let (mut confidence, mut reason) = match &l.verdict {

@@ -16,6 +16,9 @@ pub fn reason(secret: &[u8]) -> Option<&'static str> {
         (b"replace_me", "contains `replace_me`"),
         (b"redacted", "contains `redacted`"),
         (b"dummy", "contains `dummy`"),
+        (b"fake", "contains `fake`"),
+        (b"sample", "contains `sample`"),
+        (b"mock", "contains `mock`"),
         (b"${", "a `${…}` template"),
         (b"{{", "a `{{…}}` template"),
         (b"%(", "a `%(name)s` template"),
@@ -118,6 +121,7 @@ mod tests {
             b"sk-proj-abc...xyz",
             b"process.env.STRIPE_KEY",
             b"your-api-key-here",
+            b"ya29.fake-access-token",
         ] {
             assert!(reason(p).is_some(), "{}", String::from_utf8_lossy(p));
         }
