@@ -1,0 +1,285 @@
+//! The object database as a list of blobs ([`Repo::blobs`]) and a per-thread reader.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use gix::objs::Find as _;
+use gix::odb::pack;
+
+use crate::{BlobId, Error, Repo, to_blob, to_gix, to_oid};
+
+/// One blob of the object database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlobEntry {
+    pub id: BlobId,
+    /// The blob's size in bytes, from its object header (for a delta, from the delta's header).
+    pub size: u64,
+}
+
+/// Every blob in the object database, see [`Repo::blobs`].
+#[derive(Clone, Debug, Default)]
+pub struct BlobList {
+    /// Each id once, in pack order (packs, then pack offset), loose objects last.
+    pub blobs: Vec<BlobEntry>,
+    /// What could not be listed, each naming the file or object: a pack index that does not
+    /// open, an entry whose header or delta chain is corrupt, an unreadable loose object.
+    pub problems: Vec<String>,
+    /// How many packs were read (of the repository and its alternates).
+    pub packs: usize,
+    /// How many blobs were loose objects.
+    pub loose: usize,
+}
+
+/// The delta-base cache of a [`BlobReader`]: bases are kept after use, so reading in pack order
+/// resolves each delta from its (cached) base instead of from the start of its chain.
+const READER_PACK_CACHE_BYTES: usize = 64 << 20;
+
+impl Repo {
+    /// Every blob in the object database: all packs (the repository's and its alternates'),
+    /// then all loose objects, reachable or not, each id once.
+    ///
+    /// Packs are taken in git's order (the repository before its alternates, newer packs first),
+    /// and within a pack by offset, so that delta bases come before their deltas: reading the
+    /// list in order with one [`BlobReader`] lets its cache resolve each delta cheaply. Sizes come
+    /// from the entry headers; nothing is inflated except the first bytes of each blob delta
+    /// (where the result size is).
+    ///
+    /// A pack that cannot be opened, or an entry that cannot be decoded, becomes a line in
+    /// [`BlobList::problems`]; everything else is still listed.
+    pub fn blobs(&self) -> Result<BlobList, Error> {
+        let repo = self.local();
+        let mut out = BlobList::default();
+        let mut seen: HashSet<[u8; 20]> = HashSet::new();
+        let store = repo.objects.store_ref();
+        let mut dirs = vec![store.path().to_path_buf()];
+        match store.alternate_db_paths() {
+            Ok(alternates) => dirs.extend(alternates),
+            Err(e) => out.problems.push(format!("{}: cannot read alternates: {e}", store.path().display())),
+        }
+        for dir in &dirs {
+            for idx_path in pack_indices(dir, &mut out.problems) {
+                out.packs += 1;
+                list_pack(&repo, &idx_path, &mut seen, &mut out);
+            }
+        }
+        for dir in &dirs {
+            list_loose(dir, &mut seen, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// A reader for one worker thread. Each reader has its own delta-base cache (64 MiB) and
+    /// no object cache (each blob is read once).
+    pub fn reader(&self) -> BlobReader {
+        let mut repo = self.local();
+        repo.object_cache_size(None);
+        repo.objects.set_pack_cache(|| Box::new(pack::cache::lru::MemoryCappedHashmap::new(READER_PACK_CACHE_BYTES)));
+        BlobReader { repo }
+    }
+}
+
+/// Reads blobs for one thread, see [`Repo::reader`].
+pub struct BlobReader {
+    repo: gix::Repository,
+}
+
+impl std::fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobReader").field("git_dir", &self.repo.git_dir()).finish_non_exhaustive()
+    }
+}
+
+impl BlobReader {
+    /// Replaces the contents of `buf` with the blob's bytes.
+    ///
+    /// A blob that is not there (not fetched into a partial clone, or simply absent) is
+    /// [`Error::Missing`]; one that cannot be inflated or whose delta chain is broken is
+    /// [`Error::Object`]; an id of a tree, commit or tag is [`Error::WrongKind`]. Each names the
+    /// id, and the reader stays usable.
+    ///
+    /// Content is not re-hashed against the id (that would cost as much as the read itself).
+    pub fn read(&mut self, id: BlobId, buf: &mut Vec<u8>) -> Result<(), Error> {
+        let oid = to_gix(id.0);
+        match self.repo.objects.try_find(&oid, buf) {
+            Ok(Some(data)) if data.kind == gix::object::Kind::Blob => Ok(()),
+            Ok(Some(data)) => {
+                let actual = data.kind.to_string();
+                buf.clear();
+                Err(Error::WrongKind { id: id.into(), expected: "blob", actual })
+            }
+            Ok(None) => {
+                buf.clear();
+                Err(Error::Missing { id: id.into() })
+            }
+            Err(e) => {
+                buf.clear();
+                Err(Error::Object { id: id.into(), source: Box::new(e) })
+            }
+        }
+    }
+}
+
+/// `dir/pack/*.idx` with a matching `.pack`, newest first (git's preference), then by name.
+fn pack_indices(objects_dir: &Path, problems: &mut Vec<String>) -> Vec<PathBuf> {
+    let pack_dir = objects_dir.join("pack");
+    let entries = match std::fs::read_dir(&pack_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            problems.push(format!("{}: {e}", pack_dir.display()));
+            return Vec::new();
+        }
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "idx") || !path.with_extension("pack").is_file() {
+            continue;
+        }
+        let mtime = entry.metadata().and_then(|m| m.modified()).ok();
+        found.push((std::cmp::Reverse(mtime), path));
+    }
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The kind of a pack entry as far as listing cares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Blob,
+    Other,
+    /// Not decodable; a problem was recorded.
+    Bad,
+}
+
+fn list_pack(repo: &gix::Repository, idx_path: &Path, seen: &mut HashSet<[u8; 20]>, out: &mut BlobList) {
+    let hash = gix::hash::Kind::Sha1;
+    let index = match pack::index::File::at(idx_path, hash) {
+        Ok(i) => i,
+        Err(e) => {
+            out.problems.push(format!("{}: cannot read pack index: {e}", idx_path.display()));
+            return;
+        }
+    };
+    let pack_path = idx_path.with_extension("pack");
+    let data = match pack::data::File::at(&pack_path, hash) {
+        Ok(d) => d,
+        Err(e) => {
+            out.problems.push(format!("{}: cannot read pack: {e}", pack_path.display()));
+            return;
+        }
+    };
+    let mut entries: Vec<(u64, gix::ObjectId)> = index.iter().map(|e| (e.pack_offset, e.oid)).collect();
+    entries.sort_unstable_by_key(|e| e.0);
+    // `kinds[i]` is the resolved kind of `entries[i]`; an ofs-delta's base is at a smaller
+    // offset, so its kind is already known when the delta is reached.
+    let mut kinds: Vec<Kind> = Vec::with_capacity(entries.len());
+    let mut inflate = gix::zlib::Inflate::default();
+    let resolve = |base: &gix::oid| -> gix::error::Result<Option<pack::data::decode::header::ResolvedBase>> {
+        if let Some(i) = index.lookup(base) {
+            let entry = data.entry(index.pack_offset_at_index(i))?;
+            return Ok(Some(pack::data::decode::header::ResolvedBase::InPack(entry)));
+        }
+        use gix::odb::Header as _;
+        Ok(repo
+            .objects
+            .try_header(base)?
+            .map(|h| pack::data::decode::header::ResolvedBase::OutOfPack { kind: h.kind(), num_deltas: None }))
+    };
+    for (offset, oid) in &entries {
+        let entry = match data.entry(*offset) {
+            Ok(e) => e,
+            Err(e) => {
+                out.problems.push(format!("object {oid} in {}: corrupt entry header: {e}", pack_path.display()));
+                kinds.push(Kind::Bad);
+                continue;
+            }
+        };
+        use pack::data::entry::Header as H;
+        let known = match entry.header {
+            H::Blob => Some(Kind::Blob),
+            H::Tree | H::Commit | H::Tag => Some(Kind::Other),
+            H::OfsDelta { base_distance } => entry
+                .checked_base_pack_offset(base_distance)
+                .and_then(|base| entries.binary_search_by_key(&base, |e| e.0).ok())
+                .and_then(|i| kinds.get(i).copied())
+                .filter(|k| *k != Kind::Bad),
+            H::RefDelta { .. } => None,
+        };
+        let kind = match known {
+            Some(Kind::Other) => Kind::Other,
+            Some(Kind::Blob) if !entry.header.is_delta() => {
+                if seen.insert(oid_bytes_of(oid)) {
+                    out.blobs.push(crate::BlobEntry { id: to_blob(oid), size: entry.decompressed_size });
+                }
+                Kind::Blob
+            }
+            _ => match data.decode_header(entry, &mut inflate, &resolve) {
+                Ok(outcome) if outcome.kind == gix::object::Kind::Blob => {
+                    if seen.insert(oid_bytes_of(oid)) {
+                        out.blobs.push(crate::BlobEntry { id: to_blob(oid), size: outcome.object_size });
+                    }
+                    Kind::Blob
+                }
+                Ok(_) => Kind::Other,
+                Err(e) => {
+                    out.problems.push(format!("object {oid} in {}: cannot decode header: {e}", pack_path.display()));
+                    Kind::Bad
+                }
+            },
+        };
+        kinds.push(kind);
+    }
+}
+
+fn oid_bytes_of(id: &gix::ObjectId) -> [u8; 20] {
+    crate::oid_bytes(id)
+}
+
+fn list_loose(objects_dir: &Path, seen: &mut HashSet<[u8; 20]>, out: &mut BlobList) {
+    let store = gix::odb::loose::Store::at(objects_dir, gix::hash::Kind::Sha1);
+    let mut ids = Vec::new();
+    for id in store.iter() {
+        match id {
+            Ok(id) => ids.push(id),
+            Err(e) => out.problems.push(format!("{}: {e}", objects_dir.display())),
+        }
+    }
+    ids.sort_unstable();
+    for id in ids {
+        if seen.contains(&crate::oid_bytes(&id)) {
+            continue;
+        }
+        match store.try_header(&id) {
+            Ok(Some((size, gix::object::Kind::Blob))) => {
+                seen.insert(crate::oid_bytes(&id));
+                out.blobs.push(BlobEntry { id: to_blob(&id), size });
+                out.loose += 1;
+            }
+            Ok(_) => {}
+            Err(e) => out.problems.push(format!("object {} (loose, in {}): {e}", to_oid(&id), objects_dir.display())),
+        }
+    }
+}
+
+/// `extensions.partialClone`, `remote.<name>.promisor = true`, or a `*.promisor` pack.
+pub(crate) fn is_partial_clone(repo: &gix::Repository) -> bool {
+    let config = repo.config_snapshot();
+    if config.string("extensions.partialClone").is_some() {
+        return true;
+    }
+    if let Some(remotes) = config.plumbing().sections_by_name("remote") {
+        for section in remotes {
+            if section
+                .value("promisor")
+                .is_some_and(|v| gix::config::Boolean::try_from(bstr::BStr::new(&v)).map(|b| b.0).unwrap_or(false))
+            {
+                return true;
+            }
+        }
+    }
+    let pack_dir = repo.objects.store_ref().path().join("pack");
+    std::fs::read_dir(pack_dir)
+        .is_ok_and(|entries| entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "promisor")))
+}
