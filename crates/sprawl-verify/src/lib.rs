@@ -43,6 +43,8 @@ struct Checks {
     min_entropy: Option<f64>,
     checksum: Option<checksum::Check>,
     placeholders: bool,
+    /// A context rule: values providers publish by design are not secrets here.
+    context: bool,
     base: Confidence,
 }
 
@@ -71,7 +73,13 @@ impl Verifier {
                     }
                     check
                 });
-                Checks { min_entropy: r.min_entropy, checksum, placeholders: r.placeholder_filter, base: r.confidence }
+                Checks {
+                    min_entropy: r.min_entropy,
+                    checksum,
+                    placeholders: r.placeholder_filter,
+                    context: r.context,
+                    base: r.confidence,
+                }
             })
             .collect();
         (Verifier { rules }, errors)
@@ -84,6 +92,11 @@ impl Verifier {
             && let Some(why) = placeholder::reason(secret)
         {
             return Verdict::Reject(format!("placeholder: {why}"));
+        }
+        if checks.context
+            && let Some(why) = placeholder::public_reason(secret)
+        {
+            return Verdict::Reject(format!("public by design: {why}"));
         }
         if let Some(floor) = checks.min_entropy {
             let h = entropy::shannon(secret);

@@ -52,6 +52,17 @@ pub fn reason(secret: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// Why `secret` is a value its provider publishes by design (so a context rule such as
+/// `access_token = '…'` must not report it), or `None`.
+pub fn public_reason(secret: &[u8]) -> Option<&'static str> {
+    const PUBLIC: &[(&[u8], &str)] = &[
+        (b"pk.eyJ", "a Mapbox public token"),
+        (b"pk_live_", "a Stripe publishable key"),
+        (b"pk_test_", "a Stripe publishable key"),
+    ];
+    PUBLIC.iter().find(|(prefix, _)| secret.starts_with(prefix)).map(|(_, why)| *why)
+}
+
 /// `$NAME`, `$name`, `%NAME%`, `@NAME@`: the whole value names a variable instead of holding one.
 fn is_variable_reference(s: &[u8]) -> bool {
     let ident = |b: &[u8]| !b.is_empty() && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
@@ -100,7 +111,7 @@ fn has_sequence(s: &[u8], n: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::reason;
+    use super::{public_reason, reason};
 
     #[test]
     fn placeholders_are_caught() {
@@ -125,6 +136,13 @@ mod tests {
         ] {
             assert!(reason(p).is_some(), "{}", String::from_utf8_lossy(p));
         }
+    }
+
+    #[test]
+    fn public_tokens_are_named() {
+        assert_eq!(public_reason(b"pk.eyJ1IjoiYWNtZSIsImEiOiJjbHh4In0.abc"), Some("a Mapbox public token"));
+        assert_eq!(public_reason(b"pk_live_51H8x"), Some("a Stripe publishable key"));
+        assert_eq!(public_reason(b"sk.eyJ1IjoiYWNtZSJ9.abc"), None);
     }
 
     #[test]
