@@ -10,8 +10,37 @@ use crate::{Engine, Worker};
 pub struct Analysis {
     /// Candidates the confirm stage accepted, at any confidence, sorted by position.
     pub accepted: Vec<Finding>,
-    /// Candidates the confirm stage rejected: rule id, 1-based line, and why.
-    pub rejected: Vec<(std::sync::Arc<str>, u32, String)>,
+    /// Candidates not reported, and why.
+    pub rejected: Vec<Rejected>,
+}
+
+/// A candidate that matched but is not reported.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub rule_id: std::sync::Arc<str>,
+    pub line: u32,
+    pub why: Why,
+}
+
+/// Why a candidate is not reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// The confirm stage rejected it (placeholder, entropy, structure).
+    Verify(String),
+    /// A context rule that gave way to a provider rule on the same bytes.
+    GaveWay { to: std::sync::Arc<str> },
+    /// Another context rule reports the same bytes; the secret is still reported.
+    Duplicate { of: std::sync::Arc<str> },
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Why::Verify(why) => f.write_str(why),
+            Why::GaveWay { to } => write!(f, "gives way to provider rule `{to}` on the same bytes"),
+            Why::Duplicate { of } => write!(f, "context rule `{of}` reports the same bytes"),
+        }
+    }
 }
 
 impl Analysis {
@@ -154,14 +183,18 @@ impl Engine {
                 && let Some((_, winner)) =
                     specific.iter().find(|(s, _)| s.start < l.candidate.secret.end && l.candidate.secret.start < s.end)
             {
-                let why = format!("gives way to provider rule `{}` on the same bytes", rules[*winner].id);
-                analysis.rejected.push((rule.id.clone(), l.line, why));
+                let why = Why::GaveWay { to: rules[*winner].id.clone() };
+                analysis.rejected.push(Rejected { rule_id: rule.id.clone(), line: l.line, why });
                 continue;
             }
             let (mut confidence, mut reason) = match &l.verdict {
                 Verdict::Reject(why) => {
                     tracing::debug!(rule = %rule.id, line = l.line, "rejected: {why}");
-                    analysis.rejected.push((rule.id.clone(), l.line, why.clone()));
+                    analysis.rejected.push(Rejected {
+                        rule_id: rule.id.clone(),
+                        line: l.line,
+                        why: Why::Verify(why.clone()),
+                    });
                     continue;
                 }
                 Verdict::Accept { confidence, reason } => (*confidence, reason.clone()),
@@ -197,7 +230,44 @@ impl Engine {
                 decoded: Vec::new(),
             });
         }
+        self.dedup_context(&mut analysis);
         analysis
+    }
+}
+
+impl Engine {
+    /// Two context rules on the same bytes (an MCP `env` rule and a generic `token` rule) say
+    /// the same thing: keep the more confident, then the more specific (any identity over
+    /// `generic`), then the earlier-defined rule.
+    fn dedup_context(&self, analysis: &mut Analysis) {
+        let span = |f: &Finding| (f.location.offset, f.location.offset + f.secret.len() as u64);
+        let is_context = |f: &Finding| self.rules.get(&f.rule_id).is_some_and(|r| r.context);
+        let rank =
+            |f: &Finding| (std::cmp::Reverse(f.confidence), &*f.identity == "generic", self.rules.index_of(&f.rule_id));
+        let mut drop = vec![false; analysis.accepted.len()];
+        for i in 0..analysis.accepted.len() {
+            for j in i + 1..analysis.accepted.len() {
+                let (a, b) = (&analysis.accepted[i], &analysis.accepted[j]);
+                if drop[i] || drop[j] || !is_context(a) || !is_context(b) {
+                    continue;
+                }
+                let ((sa, ea), (sb, eb)) = (span(a), span(b));
+                if sa < eb && sb < ea {
+                    let (loser, winner) = if rank(b) < rank(a) { (i, j) } else { (j, i) };
+                    analysis.rejected.push(Rejected {
+                        rule_id: analysis.accepted[loser].rule_id.clone(),
+                        line: analysis.accepted[loser].location.line,
+                        why: Why::Duplicate { of: analysis.accepted[winner].rule_id.clone() },
+                    });
+                    drop[loser] = true;
+                }
+            }
+        }
+        let mut k = 0;
+        analysis.accepted.retain(|_| {
+            k += 1;
+            !drop[k - 1]
+        });
     }
 }
 

@@ -4,7 +4,7 @@
 use sprawl_core::Origin;
 use sprawl_rules::RuleSet;
 
-use crate::Engine;
+use crate::{Engine, Why};
 
 /// The result of checking a rule set.
 #[derive(Debug, Default)]
@@ -24,7 +24,8 @@ impl CheckReport {
 }
 
 /// Checks `rules`: lints, then, under every backend compiled into this binary, that each
-/// example yields a finding of its rule (at any confidence) and each negative example does not.
+/// example yields a finding of its rule (at any confidence; or the same bytes reported by an
+/// equivalent context rule) and each negative example does not.
 pub fn check_rules(rules: &RuleSet) -> CheckReport {
     let mut report = CheckReport { rules: rules.len(), ..Default::default() };
     report.problems.extend(sprawl_rules::lint::lint(rules.rules()).iter().map(ToString::to_string));
@@ -46,11 +47,14 @@ pub fn check_rules(rules: &RuleSet) -> CheckReport {
         for rule in rules.rules() {
             for (n, example) in rule.examples.iter().enumerate() {
                 let analysis = engine.analyze_bytes(&origin, example.as_bytes());
-                if !analysis.accepted.iter().any(|f| f.rule_id == rule.id) {
-                    let why = analysis.rejected.iter().find(|(id, _, _)| *id == rule.id).map_or_else(
-                        || "the pattern does not match".to_owned(),
-                        |(_, _, why)| format!("rejected: {why}"),
-                    );
+                let reported = analysis.accepted.iter().any(|f| f.rule_id == rule.id)
+                    || analysis.rejected.iter().any(|r| r.rule_id == rule.id && matches!(r.why, Why::Duplicate { .. }));
+                if !reported {
+                    let why = analysis
+                        .rejected
+                        .iter()
+                        .find(|r| r.rule_id == rule.id)
+                        .map_or_else(|| "the pattern does not match".to_owned(), |r| format!("rejected: {}", r.why));
                     report.problems.push(format!(
                         "{}: rule `{}`: [{engine_name}] example {} is not found ({why}): {example:?}",
                         rule.source,

@@ -38,7 +38,7 @@ use sprawl_verify::Verifier;
 mod blob;
 pub mod check;
 
-pub use blob::Analysis;
+pub use blob::{Analysis, Rejected, Why};
 
 /// What to scan.
 #[derive(Clone, Debug, PartialEq, Eq)]
