@@ -2,13 +2,14 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use bstr::{BStr, BString, ByteSlice as _};
 use gix::ObjectId;
-use gix::objs::Find as _;
 use gix::objs::commit::ref_iter::Token;
 
-use crate::diff::{Event, Trees};
+use crate::diff::{Event, HISTORY_CACHE, SMALL_CACHE, Trees};
+use crate::pack::{Packs, Source};
 use crate::{BlobId, CommitId, Error, Oid, Repo, to_blob, to_oid};
 
 /// Which refs a history walk starts from.
@@ -106,6 +107,21 @@ pub struct Provenance {
     /// Everything else that was odd but not fatal (a ref that does not peel, a malformed
     /// commit or tree), each naming the ref or object.
     pub problems: Vec<String>,
+    /// Where the time went, for `--stats` and benchmarks.
+    pub timings: Timings,
+}
+
+/// Wall-clock time of each phase of [`Repo::provenance`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Reading and ordering the commits.
+    pub commits: Duration,
+    /// Comparing every commit's tree with its parents' (on [`Repo::set_threads`] threads).
+    pub trees: Duration,
+    /// Merging the results and listing `HEAD`'s tree.
+    pub head: Duration,
+    /// Checking that every introduced blob is present.
+    pub missing: Duration,
 }
 
 impl Provenance {
@@ -131,18 +147,17 @@ pub(crate) struct RawCommit {
 
 /// Reads and parses commit `id`. `Ok(None)` if it is not in the object database.
 pub(crate) fn read_commit(
-    repo: &gix::Repository,
+    source: &mut Source<'_>,
     id: ObjectId,
-    buf: &mut Vec<u8>,
     problems: &mut Vec<String>,
 ) -> Result<Option<RawCommit>, String> {
-    let data = match repo.objects.try_find(&id, buf) {
-        Ok(Some(d)) => d,
+    let (kind, data) = match source.find(&id) {
+        Ok(Some(object)) => object,
         Ok(None) => return Ok(None),
         Err(e) => return Err(format!("cannot be read: {e}")),
     };
-    if data.kind != gix::object::Kind::Commit {
-        return Err(format!("is a {}, not a commit", data.kind));
+    if kind != gix::object::Kind::Commit {
+        return Err(format!("is a {kind}, not a commit"));
     }
     let mut raw = RawCommit {
         id,
@@ -159,7 +174,7 @@ pub(crate) fn read_commit(
             summary: String::new(),
         },
     };
-    for token in gix::objs::CommitRefIter::from_bytes(data.data, gix::hash::Kind::Sha1) {
+    for token in gix::objs::CommitRefIter::from_bytes(&data, gix::hash::Kind::Sha1) {
         match token {
             Ok(Token::Tree { id }) => raw.tree = Some(id),
             Ok(Token::Parent { id }) => raw.parents.push(id),
@@ -245,6 +260,9 @@ pub(crate) fn topo_order(mut commits: Vec<RawCommit>, problems: &mut Vec<String>
     out
 }
 
+/// The delta-base cache of each tree-comparing thread (see [`crate::pack`]).
+const PACK_CACHE: usize = 96 << 20;
+
 /// The result of comparing a chunk of commits, merged in commit order afterwards.
 #[derive(Default)]
 struct ChunkResult {
@@ -280,12 +298,16 @@ impl Repo {
 
         // Peel tips to commits; blobs and trees that refs reach directly are noted as such.
         let mut buf = Vec::new();
+        let packs = Packs::open(&repo);
+        out.problems.extend(packs.problems.iter().cloned());
         let mut commit_tips = Vec::new();
         for (name, id) in tips {
             self.classify_tip(&repo, &name, id, &mut commit_tips, &mut out, &mut buf);
         }
 
-        let raw = self.read_graph(&repo, commit_tips, &mut out);
+        let t0 = Instant::now();
+        let raw = self.read_graph(&repo, &packs, commit_tips, &mut out);
+        out.timings.commits = t0.elapsed();
         let commits = topo_order(raw, &mut out.problems);
 
         // HEAD's commit and its first-parent chain, within the walked history.
@@ -309,7 +331,10 @@ impl Repo {
         // its object cache sees neighbouring trees.
         let trees: Vec<Option<ObjectId>> = commits.iter().map(|c| c.tree).collect();
         let parents: Vec<Vec<u32>> = commits.iter().map(|c| c.info.parents.clone()).collect();
-        let results = self.compare_all(&trees, &parents, &on_chain, &mut out);
+        let t0 = Instant::now();
+        let results = self.compare_all(&packs, &trees, &parents, &on_chain);
+        out.timings.trees = t0.elapsed();
+        let t0 = Instant::now();
 
         out.commits = commits.into_iter().map(|c| c.info).collect();
         for chunk in results {
@@ -327,11 +352,12 @@ impl Repo {
         if let Some(head_commit) = head_commit {
             let tree = match by_id.get(&head_commit) {
                 Some(&i) => trees[i as usize],
-                None => {
-                    read_commit(&repo, head_commit, &mut buf, &mut out.problems).ok().flatten().and_then(|c| c.tree)
-                }
+                None => read_commit(&mut Source::new(&repo, Some(&packs), SMALL_CACHE), head_commit, &mut out.problems)
+                    .ok()
+                    .flatten()
+                    .and_then(|c| c.tree),
             };
-            let mut t = Trees::new(&repo);
+            let mut t = Trees::new(Source::new(&repo, Some(&packs), SMALL_CACHE), SMALL_CACHE);
             let at_head = &mut out.at_head;
             t.compare(tree, &[], true, false, &mut |e| {
                 if let Event::Added { new, .. } = e {
@@ -342,6 +368,8 @@ impl Repo {
         }
         out.removed_in.retain(|blob, _| !out.at_head.contains(blob));
 
+        out.timings.head = t0.elapsed();
+        let t0 = Instant::now();
         // Blobs that trees name and the object database lacks (a partial clone).
         let mut absent: Vec<(BlobId, &Introduction)> = Vec::new();
         {
@@ -364,6 +392,7 @@ impl Repo {
             })
             .collect();
         out.missing.extend(absent);
+        out.timings.missing = t0.elapsed();
         Ok(out)
     }
 
@@ -441,7 +470,7 @@ impl Repo {
                     path: BString::default(),
                 }),
                 gix::object::Kind::Tree => {
-                    let mut t = Trees::new(repo);
+                    let mut t = Trees::new(Source::new(repo, None, 0), SMALL_CACHE);
                     let ref_blobs = &mut out.ref_blobs;
                     t.compare(Some(id), &[], true, false, &mut |e| {
                         if let Event::Added { path, new, .. } = e {
@@ -470,7 +499,13 @@ impl Repo {
     }
 
     /// Reads every commit reachable from `tips`, stopping at shallow boundaries.
-    fn read_graph(&self, repo: &gix::Repository, tips: Vec<ObjectId>, out: &mut Provenance) -> Vec<RawCommit> {
+    fn read_graph(
+        &self,
+        repo: &gix::Repository,
+        packs: &Packs,
+        tips: Vec<ObjectId>,
+        out: &mut Provenance,
+    ) -> Vec<RawCommit> {
         let shallow: HashSet<ObjectId> = match repo.shallow_commits() {
             Ok(Some(list)) => list.iter().copied().collect(),
             _ => HashSet::new(),
@@ -483,9 +518,9 @@ impl Repo {
             }
         }
         let mut commits = Vec::new();
-        let mut buf = Vec::new();
+        let mut source = Source::new(repo, Some(packs), SMALL_CACHE);
         while let Some((id, child)) = stack.pop() {
-            match read_commit(repo, id, &mut buf, &mut out.problems) {
+            match read_commit(&mut source, id, &mut out.problems) {
                 Ok(Some(mut c)) => {
                     if shallow.contains(&id) {
                         c.parents.clear();
@@ -514,20 +549,23 @@ impl Repo {
     /// Compares every commit with its parents, on `self.threads()` threads.
     fn compare_all(
         &self,
+        packs: &Packs,
         trees: &[Option<ObjectId>],
         parents: &[Vec<u32>],
         on_chain: &[bool],
-        out: &mut Provenance,
     ) -> Vec<ChunkResult> {
         let n = trees.len();
         let threads = self.threads().clamp(1, n.max(1));
         let per = n.div_ceil(threads).max(1);
         let run = |range: std::ops::Range<usize>| -> ChunkResult {
             let repo = self.local_for_trees();
-            let mut t = Trees::new(&repo);
+            let mut t = Trees::new(Source::new(&repo, Some(packs), PACK_CACHE), HISTORY_CACHE);
             let mut res = ChunkResult::default();
             let mut olds: Vec<Option<ObjectId>> = Vec::new();
-            for i in range {
+            // Newest first: packs store the newest version of a tree whole and older versions as
+            // deltas against newer ones, so reading in this direction lets the delta-base cache
+            // resolve each tree from the one read just before instead of from the chain's start.
+            for i in range.rev() {
                 let commit = u32::try_from(i).expect("fewer than 2^32 commits");
                 olds.clear();
                 olds.extend(parents[i].iter().map(|&p| trees[p as usize]));
@@ -548,6 +586,9 @@ impl Repo {
                     });
                 }
             }
+            // Back to commit order (stable: paths keep their order within a commit).
+            res.added.sort_by_key(|e| e.0);
+            res.removed.sort_by_key(|e| e.0);
             res.missing = std::mem::take(&mut t.missing);
             res.problems = std::mem::take(&mut t.problems);
             res
@@ -566,7 +607,6 @@ impl Repo {
         for r in &mut results {
             r.missing.retain(|m| seen.insert(m.id));
         }
-        let _ = out;
         results
     }
 }

@@ -67,6 +67,7 @@
 mod diff;
 mod history;
 mod odb;
+mod pack;
 mod range;
 mod staged;
 
@@ -76,7 +77,7 @@ use std::path::{Path, PathBuf};
 pub use bstr::{BStr, BString};
 pub use sprawl_core::BlobId;
 
-pub use history::{CommitInfo, Introduction, MissingObject, ObjectKind, Provenance, RefBlob, RefSelection};
+pub use history::{CommitInfo, Introduction, MissingObject, ObjectKind, Provenance, RefBlob, RefSelection, Timings};
 pub use odb::{BlobEntry, BlobList, BlobReader};
 pub use range::{RangeChange, RangeChanges};
 pub use staged::StagedChange;
@@ -149,8 +150,8 @@ pub enum Error {
     File { path: PathBuf, source: BoxError },
 }
 
-/// The object cache of each tree-comparing thread.
-const TREE_OBJECT_CACHE_BYTES: usize = 32 << 20;
+/// The delta-base cache of each tree-comparing thread.
+const TREE_PACK_CACHE_BYTES: usize = 64 << 20;
 
 /// The boxed source of an [`Error`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -225,11 +226,13 @@ impl Repo {
         self.threads
     }
 
-    /// A thread-local handle for tree comparisons: an object cache, so that the trees shared by
-    /// neighbouring commits are inflated once, and the default delta-base cache.
+    /// A thread-local handle for tree comparisons: no object cache (parsed trees are cached by
+    /// the comparer itself) and a delta-base cache that holds many small trees.
     pub(crate) fn local_for_trees(&self) -> gix::Repository {
         let mut repo = self.local();
-        repo.object_cache_size(TREE_OBJECT_CACHE_BYTES);
+        repo.object_cache_size(None);
+        repo.objects
+            .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(TREE_PACK_CACHE_BYTES)));
         repo
     }
 

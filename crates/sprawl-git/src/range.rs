@@ -1,10 +1,13 @@
 //! Commit ranges (`BASE..HEAD`), for CI: what each new commit introduced and what it replaced.
 
+use std::collections::{HashMap, HashSet};
+
 use bstr::BString;
 use gix::ObjectId;
 
-use crate::diff::{Event, Trees};
+use crate::diff::{Event, SMALL_CACHE, Trees};
 use crate::history::{CommitInfo, MissingObject, RawCommit, read_commit, topo_order};
+use crate::pack::{Packs, Source};
 use crate::{BlobId, Error, Repo, to_blob, to_oid};
 
 /// One blob a commit of the range introduced.
@@ -58,10 +61,11 @@ impl Repo {
                 }
             }
         }
-        let mut buf = Vec::new();
+        let packs = Packs::open(&repo);
+        let mut source = Source::new(&repo, Some(&packs), SMALL_CACHE);
         let mut raw: Vec<RawCommit> = Vec::with_capacity(ids.len());
         for id in ids {
-            match read_commit(&repo, id, &mut buf, &mut out.problems) {
+            match read_commit(&mut source, id, &mut out.problems) {
                 Ok(Some(c)) => raw.push(c),
                 Ok(None) => return Err(Error::Missing { id: to_oid(&id) }),
                 Err(e) => out.problems.push(format!("commit {}: {e}", to_oid(&id))),
@@ -70,39 +74,48 @@ impl Repo {
         let commits = topo_order(raw, &mut out.problems);
 
         // Parents outside the range still count for the comparison: read their trees.
-        let shallow: std::collections::HashSet<ObjectId> = match repo.shallow_commits() {
+        let shallow: HashSet<ObjectId> = match repo.shallow_commits() {
             Ok(Some(list)) => list.iter().copied().collect(),
             _ => Default::default(),
         };
-        let mut t = Trees::new(&repo);
-        for (i, c) in commits.iter().enumerate() {
-            let commit = u32::try_from(i).expect("fewer than 2^32 commits");
-            let mut olds: Vec<Option<ObjectId>> = Vec::new();
+        let mut tree_of: HashMap<ObjectId, Option<ObjectId>> = commits.iter().map(|c| (c.id, c.tree)).collect();
+        let mut parent_trees: Vec<Vec<Option<ObjectId>>> = Vec::with_capacity(commits.len());
+        for c in &commits {
+            let mut olds = Vec::new();
             if !shallow.contains(&c.id) {
                 for p in &c.parents {
-                    let tree = match commits.iter().find(|x| x.id == *p) {
-                        Some(x) => x.tree,
-                        None => match read_commit(&repo, *p, &mut buf, &mut out.problems) {
-                            Ok(Some(pc)) => pc.tree,
-                            Ok(None) => {
-                                out.missing.push(MissingObject {
-                                    id: to_oid(p),
-                                    kind: crate::ObjectKind::Commit,
-                                    context: format!("parent of commit {}", to_oid(&c.id)),
-                                });
-                                None
-                            }
-                            Err(e) => {
-                                out.problems.push(format!("commit {}: {e}", to_oid(p)));
-                                None
-                            }
-                        },
+                    let tree = match tree_of.get(p) {
+                        Some(tree) => *tree,
+                        None => {
+                            let tree = match read_commit(&mut source, *p, &mut out.problems) {
+                                Ok(Some(pc)) => pc.tree,
+                                Ok(None) => {
+                                    out.missing.push(MissingObject {
+                                        id: to_oid(p),
+                                        kind: crate::ObjectKind::Commit,
+                                        context: format!("parent of commit {}", to_oid(&c.id)),
+                                    });
+                                    None
+                                }
+                                Err(e) => {
+                                    out.problems.push(format!("commit {}: {e}", to_oid(p)));
+                                    None
+                                }
+                            };
+                            tree_of.insert(*p, tree);
+                            tree
+                        }
                     };
                     olds.push(tree);
                 }
             }
+            parent_trees.push(olds);
+        }
+        let mut t = Trees::new(source, SMALL_CACHE);
+        for (i, (c, olds)) in commits.iter().zip(&parent_trees).enumerate() {
+            let commit = u32::try_from(i).expect("fewer than 2^32 commits");
             let changes = &mut out.changes;
-            t.compare(c.tree, &olds, true, false, &mut |e| {
+            t.compare(c.tree, olds, true, false, &mut |e| {
                 if let Event::Added { path, new, old } = e {
                     changes.push(RangeChange {
                         commit,

@@ -44,8 +44,8 @@ impl Repo {
             Ok(id) => {
                 let commit = crate::history::peel_to_commit(&repo, id.detach())
                     .ok_or_else(|| Error::NoSuchRef { name: "HEAD".into() })?;
-                let mut buf = Vec::new();
-                let raw = crate::history::read_commit(&repo, commit, &mut buf, &mut Vec::new())
+                let mut source = crate::pack::Source::new(&repo, None, 0);
+                let raw = crate::history::read_commit(&mut source, commit, &mut Vec::new())
                     .map_err(|e| Error::Object { id: crate::to_oid(&commit), source: e.into() })?
                     .ok_or(Error::Missing { id: crate::to_oid(&commit) })?;
                 raw.tree
@@ -157,7 +157,7 @@ impl Walk<'_> {
     }
 
     fn sparse_dir(&mut self, path: &bstr::BStr, new: ObjectId, old: Option<ObjectId>) {
-        let mut t = Trees::new(self.repo);
+        let mut t = Trees::new(crate::pack::Source::new(self.repo, None, 0), crate::diff::SMALL_CACHE);
         let out = &mut self.out;
         t.compare(Some(new), &[old], true, false, &mut |e| {
             if let Event::Added { path: rel, new, old } = e {
