@@ -121,6 +121,67 @@ impl Tree {
         (Tree { data, entries }, fault)
     }
 
+    /// Parses `data` with the help of `like`, a similar tree already parsed: the entries of the
+    /// byte-equal prefix are `like`'s, and once the parse reaches an entry boundary that lies
+    /// in the byte-equal suffix at the same distance from the end as one of `like`'s, the rest
+    /// are `like`'s too, shifted. Only the middle is parsed.
+    fn parse_like(data: Rc<Vec<u8>>, like: &Tree) -> (Tree, Option<String>) {
+        let (lx, ly) = (data.len(), like.data.len());
+        let like_complete = like.entries.last().map_or(ly == 0, |m| m.end as usize == ly);
+        if u32::try_from(lx).is_err() || like.entries.is_empty() || !like_complete {
+            return Tree::parse(data);
+        }
+        let same = mismatch(&data, &like.data);
+        let k = like.entries.partition_point(|m| m.end as usize <= same);
+        let mut entries = Vec::with_capacity(like.entries.len() + 4);
+        entries.extend_from_slice(&like.entries[..k]);
+        let mut pos = entries.last().map_or(0, |m: &Meta| m.end as usize);
+        let suffix_from = lx - mismatch_from_end(&data, &like.data);
+        let base = data.as_ptr() as usize;
+        let mut fault = None;
+        loop {
+            if pos >= suffix_from && pos + ly >= lx {
+                let ypos = pos + ly - lx;
+                if let Ok(j) = like.entries.binary_search_by_key(&ypos, |m| m.start as usize) {
+                    // `lx - ly` may be negative: shift in i64, then back (all fit in u32 as
+                    // both trees do).
+                    let shift = |v: u32| (i64::from(v) + lx as i64 - ly as i64) as u32;
+                    entries.extend(like.entries[j..].iter().map(|m| Meta {
+                        start: shift(m.start),
+                        name: shift(m.name),
+                        name_end: shift(m.name_end),
+                        end: shift(m.end),
+                        mode: m.mode,
+                    }));
+                    break;
+                }
+            }
+            if pos >= lx {
+                break;
+            }
+            match gix::objs::TreeRefIter::from_bytes(&data[pos..], gix::hash::Kind::Sha1).next() {
+                Some(Ok(entry)) => {
+                    let name = entry.filename.as_ptr() as usize - base;
+                    let name_end = name + entry.filename.len();
+                    let end = name_end + 1 + 20;
+                    entries.push(Meta {
+                        start: pos as u32,
+                        name: name as u32,
+                        name_end: name_end as u32,
+                        end: end as u32,
+                        mode: entry.mode,
+                    });
+                    pos = end;
+                }
+                _ => {
+                    fault = Some(format!("malformed after {} entries", entries.len()));
+                    break;
+                }
+            }
+        }
+        (Tree { data, entries }, fault)
+    }
+
     fn bytes(&self) -> usize {
         self.data.len() + self.entries.len() * std::mem::size_of::<Meta>() + 64
     }
@@ -191,11 +252,14 @@ fn mismatch(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut i = 0;
-    for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let x = u64::from_le_bytes(x.try_into().expect("chunks of 8"));
+        let y = u64::from_le_bytes(y.try_into().expect("chunks of 8"));
         if x != y {
-            break;
+            // Little-endian: the lowest differing byte is the first one.
+            return i + (x ^ y).trailing_zeros() as usize / 8;
         }
-        i += 16;
+        i += 8;
     }
     while i < n && a[i] == b[i] {
         i += 1;
@@ -208,11 +272,14 @@ fn mismatch_from_end(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
     let mut i = 0;
-    for (x, y) in a.rchunks_exact(16).zip(b.rchunks_exact(16)) {
+    for (x, y) in a.rchunks_exact(8).zip(b.rchunks_exact(8)) {
+        let x = u64::from_le_bytes(x.try_into().expect("chunks of 8"));
+        let y = u64::from_le_bytes(y.try_into().expect("chunks of 8"));
         if x != y {
-            break;
+            // Little-endian: the highest differing byte is the last one.
+            return i + (x ^ y).leading_zeros() as usize / 8;
         }
-        i += 16;
+        i += 8;
     }
     while i < n && a[n - 1 - i] == b[n - 1 - i] {
         i += 1;
@@ -336,14 +403,27 @@ impl<'r> Trees<'r> {
         self.level(new, olds, introduce, removed, &mut path, sink);
     }
 
-    fn tree(&mut self, id: Option<ObjectId>, path: &BStr) -> Rc<Tree> {
+    /// The parsed tree if it is cached (an absent tree is the empty tree).
+    fn cached(&mut self, id: Option<ObjectId>) -> Option<Rc<Tree>> {
+        match id {
+            None => Some(Rc::clone(&self.empty)),
+            Some(id) => self.cache.get(&id),
+        }
+    }
+
+    /// Loads and parses tree `id`, using `like` (a similar tree: the same directory in a parent
+    /// or child commit) to parse only where they differ.
+    fn load(&mut self, id: Option<ObjectId>, like: Option<&Tree>, path: &BStr) -> Rc<Tree> {
         let Some(id) = id else { return Rc::clone(&self.empty) };
         if let Some(tree) = self.cache.get(&id) {
             return tree;
         }
         let outcome = match self.source.find(&id) {
             Ok(Some((gix::object::Kind::Tree, data))) => {
-                let (tree, fault) = Tree::parse(data);
+                let (tree, fault) = match like {
+                    Some(like) => Tree::parse_like(data, like),
+                    None => Tree::parse(data),
+                };
                 if let Some(fault) = fault {
                     self.problems.push(format!("tree {}: {fault}", to_oid(&id)));
                 }
@@ -372,44 +452,104 @@ impl<'r> Trees<'r> {
         path: &mut BString,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
-        let new_t = self.tree(new, path.as_ref());
-        let old_ts: Vec<Rc<Tree>> = olds.iter().map(|o| self.tree(*o, path.as_ref())).collect();
-        if old_ts.len() > 1 && !removed {
-            if introduce {
-                self.merge_level(&new_t, &old_ts, path, sink);
+        match olds {
+            [] => {
+                let new_t = self.load(new, None, path.as_ref());
+                self.general(&new_t, &[], introduce, false, path, sink);
             }
-            return;
+            [old] => {
+                // Cached trees first, so that the other can be parsed with its help.
+                let (new_t, old_t) = match (self.cached(new), self.cached(*old)) {
+                    (Some(n), Some(o)) => (n, o),
+                    (Some(n), None) => {
+                        let o = self.load(*old, Some(&n), path.as_ref());
+                        (n, o)
+                    }
+                    (None, o) => {
+                        let n = self.load(new, o.as_deref(), path.as_ref());
+                        let o = o.unwrap_or_else(|| self.load(*old, Some(&n), path.as_ref()));
+                        (n, o)
+                    }
+                };
+                self.pair(&new_t, &old_t, introduce, removed, path, sink);
+            }
+            _ => {
+                let new_t = match self.cached(new) {
+                    Some(t) => t,
+                    None => {
+                        let like = olds.first().and_then(|o| self.cached(*o));
+                        self.load(new, like.as_deref(), path.as_ref())
+                    }
+                };
+                let old_ts: Vec<Rc<Tree>> = olds.iter().map(|o| self.load(*o, Some(&new_t), path.as_ref())).collect();
+                if removed {
+                    self.general(&new_t, &old_ts, introduce, removed, path, sink);
+                } else if introduce {
+                    self.merge_level(&new_t, &old_ts, path, sink);
+                }
+            }
         }
+    }
 
-        let mut ni = 0;
-        let mut n_end = new_t.len();
-        let mut oi: Vec<usize> = vec![0; old_ts.len()];
-        let mut o_end: Vec<usize> = old_ts.iter().map(|t| t.len()).collect();
-        if let [old_t] = old_ts.as_slice() {
-            // Two-way: the equal entries at both ends can produce no event.
-            let (prefix, suffix) = common_ends(&new_t, old_t);
-            ni = prefix;
-            oi[0] = prefix;
-            n_end -= suffix;
-            o_end[0] -= suffix;
+    /// Two-way: skips the equal entries at both ends and equal runs in the middle, which can
+    /// produce no event.
+    fn pair(
+        &mut self,
+        new_t: &Tree,
+        old_t: &Tree,
+        introduce: bool,
+        removed: bool,
+        path: &mut BString,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        let (prefix, suffix) = common_ends(new_t, old_t);
+        let (mut ni, mut oi) = (prefix, prefix);
+        let (n_end, o_end) = (new_t.len() - suffix, old_t.len() - suffix);
+        loop {
+            let n = (ni < n_end).then(|| new_t.get(ni));
+            let o = (oi < o_end).then(|| old_t.get(oi));
+            let (key, n, o) = match (n, o) {
+                (None, None) => break,
+                (Some(a), Some(b)) if a.raw == b.raw => {
+                    // A run of equal entries (a directory's unchanged middle): skip it in one go.
+                    let run = equal_run(new_t, ni, old_t, oi).min(n_end - ni).min(o_end - oi);
+                    ni += run;
+                    oi += run;
+                    continue;
+                }
+                (Some(a), Some(b)) => match cmp_ent(&a, &b) {
+                    Ordering::Less => (a, Some(a), None),
+                    Ordering::Greater => (b, None, Some(b)),
+                    Ordering::Equal => (a, Some(a), Some(b)),
+                },
+                (Some(a), None) => (a, Some(a), None),
+                (None, Some(b)) => (b, None, Some(b)),
+            };
+            ni += usize::from(n.is_some());
+            oi += usize::from(o.is_some());
+            self.visit(key, n, &[o], introduce, removed, path, sink);
         }
+    }
+
+    /// Any number of old trees, a plain merge-join (a root commit, or removals against the
+    /// first of several parents).
+    fn general(
+        &mut self,
+        new_t: &Tree,
+        old_ts: &[Rc<Tree>],
+        introduce: bool,
+        removed: bool,
+        path: &mut BString,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        let mut ni = 0;
+        let mut oi: Vec<usize> = vec![0; old_ts.len()];
         let mut at: Vec<Option<Ent<'_>>> = vec![None; old_ts.len()];
         loop {
-            if let [old_t] = old_ts.as_slice()
-                && ni < n_end
-                && oi[0] < o_end[0]
-                && new_t.get(ni).raw == old_t.get(oi[0]).raw
-            {
-                // A run of equal entries (a directory's unchanged middle): skip it in one go.
-                let run = equal_run(&new_t, ni, old_t, oi[0]).min(n_end - ni).min(o_end[0] - oi[0]);
-                ni += run;
-                oi[0] += run;
-                continue;
-            }
             // The smallest key among the heads of all lists.
-            let mut min: Option<Ent<'_>> = (ni < n_end).then(|| new_t.get(ni));
+            let mut min: Option<Ent<'_>> = (ni < new_t.len()).then(|| new_t.get(ni));
             for (k, t) in old_ts.iter().enumerate() {
-                if oi[k] < o_end[k] {
+                if oi[k] < t.len() {
                     let e = t.get(oi[k]);
                     if min.is_none_or(|m| cmp_ent(&e, &m).is_lt()) {
                         min = Some(e);
@@ -417,15 +557,11 @@ impl<'r> Trees<'r> {
                 }
             }
             let Some(min) = min else { break };
-            let n = (ni < n_end).then(|| new_t.get(ni)).filter(|e| cmp_ent(e, &min).is_eq());
-            if n.is_some() {
-                ni += 1;
-            }
+            let n = (ni < new_t.len()).then(|| new_t.get(ni)).filter(|e| cmp_ent(e, &min).is_eq());
+            ni += usize::from(n.is_some());
             for (k, t) in old_ts.iter().enumerate() {
-                at[k] = (oi[k] < o_end[k]).then(|| t.get(oi[k])).filter(|e| cmp_ent(e, &min).is_eq());
-                if at[k].is_some() {
-                    oi[k] += 1;
-                }
+                at[k] = (oi[k] < t.len()).then(|| t.get(oi[k])).filter(|e| cmp_ent(e, &min).is_eq());
+                oi[k] += usize::from(at[k].is_some());
             }
             self.visit(min, n, &at, introduce, removed, path, sink);
         }
@@ -504,13 +640,17 @@ impl<'r> Trees<'r> {
             let removed_here = removed && old_first.is_some_and(|o| new_tree.is_none_or(|n| n.id != o.id));
             if introduce_here || removed_here {
                 let sub_new = new_tree.map(|e| e.id.to_owned());
-                let sub_olds: Vec<Option<ObjectId>> = if introduce_here {
-                    at.iter().map(|o| o.filter(Ent::is_tree).map(|o| o.id.to_owned())).collect()
-                } else {
-                    vec![old_first.map(|o| o.id.to_owned())]
-                };
+                let sub_tree = |o: &Option<Ent<'_>>| o.filter(Ent::is_tree).map(|o| o.id.to_owned());
                 path.push(b'/');
-                self.level(sub_new, &sub_olds, introduce_here, removed_here, path, sink);
+                if introduce_here && at.len() > 1 {
+                    let sub_olds: Vec<Option<ObjectId>> = at.iter().map(sub_tree).collect();
+                    self.level(sub_new, &sub_olds, introduce_here, removed_here, path, sink);
+                } else {
+                    // With one parent, or removals only: the first old tree is all that counts.
+                    let sub_olds = [old_first.map(|o| o.id.to_owned())];
+                    let olds = if at.is_empty() { &sub_olds[..0] } else { &sub_olds[..] };
+                    self.level(sub_new, olds, introduce_here, removed_here, path, sink);
+                }
             }
         }
         path.truncate(base_len);
@@ -543,6 +683,12 @@ mod tests {
         assert_eq!(mismatch(&[], &b), 0);
         assert_eq!(mismatch_from_end(&a, &b), 62);
         assert_eq!(mismatch_from_end(&a[50..], &a), 50);
+        for at in 0..100 {
+            let mut c = a.clone();
+            c[at] ^= 0x55;
+            assert_eq!(mismatch(&a, &c), at);
+            assert_eq!(mismatch_from_end(&a, &c), 99 - at);
+        }
     }
 
     fn tree(entries: &[(&str, &str, u8)]) -> Tree {
@@ -552,6 +698,38 @@ mod tests {
             data.extend_from_slice(&[*id; 20]);
         }
         Tree::parse(Rc::new(data)).0
+    }
+
+    fn same_entries(a: &Tree, b: &Tree) -> bool {
+        a.len() == b.len()
+            && (0..a.len()).all(|i| {
+                let (x, y) = (a.get(i), b.get(i));
+                x.raw == y.raw && x.name == y.name && x.id == y.id && x.mode == y.mode
+            })
+    }
+
+    #[test]
+    fn parse_like_equals_a_plain_parse() {
+        let variants: Vec<Vec<(&str, &str, u8)>> = vec![
+            vec![],
+            vec![("100644", "a", 1)],
+            vec![("100644", "a", 1), ("100644", "b", 2), ("40000", "d", 3), ("100644", "z", 4)],
+            vec![("100644", "a", 1), ("100644", "b", 9), ("40000", "d", 3), ("100644", "z", 4)],
+            vec![("100644", "a", 1), ("100644", "bb", 2), ("100644", "c", 7), ("40000", "d", 3), ("100644", "z", 4)],
+            vec![("100644", "b", 2), ("40000", "d", 3), ("100644", "z", 4)],
+            vec![("100644", "a", 1), ("100644", "b", 2), ("40000", "d", 3)],
+            vec![("100644", "xz", 4)],
+            vec![("100644", "z", 4)],
+            vec![("100755", "a", 1), ("100644", "b", 2), ("40000", "d", 3), ("100644", "z", 4)],
+        ];
+        for x in &variants {
+            for y in &variants {
+                let (tx, ty) = (tree(x), tree(y));
+                let (assisted, fault) = Tree::parse_like(Rc::clone(&tx.data), &ty);
+                assert!(fault.is_none());
+                assert!(same_entries(&assisted, &tx), "{x:?} parsed like {y:?}");
+            }
+        }
     }
 
     #[test]
