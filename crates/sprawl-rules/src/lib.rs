@@ -35,13 +35,70 @@ use std::sync::Arc;
 
 use sprawl_core::Confidence;
 
+mod def;
 pub mod lint;
 pub mod schema;
 
-mod builtin {
+/// The built-in catalog, as `build.rs` compiled it.
+pub mod builtin {
+    /// One rule file of the catalog: parsed at build time, or (if it did not parse) its text,
+    /// so the error is reported at run time like any other rules file's.
+    #[derive(Debug)]
+    pub enum StaticFile {
+        Parsed { name: &'static str, rules: &'static [StaticRule] },
+        Raw { name: &'static str, text: &'static str },
+    }
+
+    /// One rule as written in its file; validated into a [`crate::Rule`] at load.
+    #[derive(Debug)]
+    pub struct StaticRule {
+        pub id: &'static str,
+        pub name: &'static str,
+        pub pattern: &'static str,
+        pub keywords: &'static [&'static str],
+        pub max_len: usize,
+        pub min_entropy: Option<f64>,
+        pub checksum: Option<&'static str>,
+        pub placeholders: bool,
+        pub confidence: Option<&'static str>,
+        pub pair_with: Option<(&'static str, u32)>,
+        pub context: Option<bool>,
+        pub identity: &'static str,
+        pub examples: &'static [&'static str],
+        pub negative_examples: &'static [&'static str],
+        pub references: &'static [&'static str],
+        pub line: u32,
+    }
+
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+    impl StaticRule {
+        pub(crate) fn to_def(&self) -> crate::def::RuleDef {
+            let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
+            crate::def::RuleDef {
+                id: self.id.to_owned(),
+                name: self.name.to_owned(),
+                pattern: self.pattern.to_owned(),
+                keywords: owned(self.keywords),
+                max_len: self.max_len,
+                min_entropy: self.min_entropy,
+                verify: crate::def::VerifyDef {
+                    checksum: self.checksum.map(str::to_owned),
+                    placeholders: self.placeholders,
+                },
+                confidence: self.confidence.map(str::to_owned),
+                pair_with: self
+                    .pair_with
+                    .map(|(rule, within_lines)| crate::def::PairDef { rule: rule.to_owned(), within_lines }),
+                context: self.context,
+                identity: self.identity.to_owned(),
+                examples: owned(self.examples),
+                negative_examples: owned(self.negative_examples),
+                references: owned(self.references),
+            }
+        }
+    }
 }
-pub use builtin::BUILTIN_RULE_FILES;
 
 /// Identities whose rules are context rules unless they say otherwise (`context: false`).
 pub const CONTEXT_IDENTITIES: &[&str] = &["generic", "mcp", "kubernetes"];
@@ -213,16 +270,33 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// The catalog compiled into the binary.
+    /// The catalog compiled into the binary. Patterns are not parsed here (see
+    /// [`schema::check_pattern_shape`]; `rules check` and the tests do it); everything else is
+    /// validated as for any rules file.
     ///
     /// Errors here are bugs in `rules/*.yml`; a test asserts there are none.
     pub fn builtin() -> (RuleSet, Vec<RuleError>) {
         let mut set = RuleSet::default();
         let mut errors = Vec::new();
-        for (file, text) in BUILTIN_RULE_FILES {
-            let (rules, errs) = parse_rules_lenient(text, file);
-            errors.extend(errs);
-            errors.extend(set.extend(rules));
+        for file in builtin::BUILTIN {
+            match file {
+                builtin::StaticFile::Parsed { name, rules } => {
+                    let name: Arc<str> = Arc::from(*name);
+                    let mut valid = Vec::with_capacity(rules.len());
+                    for r in *rules {
+                        match schema::validate_def(r.to_def(), &name, r.line, false) {
+                            Ok(rule) => valid.push(rule),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    errors.extend(set.extend(valid));
+                }
+                builtin::StaticFile::Raw { name, text } => {
+                    let (rules, errs) = parse_rules_lenient(text, name);
+                    errors.extend(errs);
+                    errors.extend(set.extend(rules));
+                }
+            }
         }
         (set, errors)
     }
@@ -364,7 +438,38 @@ rules:
         let (set, errors) = RuleSet::builtin();
         let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         assert!(msgs.is_empty(), "{msgs:#?}");
-        assert!(set.len() >= 40, "{} rules", set.len());
+        assert!(set.len() >= 250, "{} rules", set.len());
+        // Start-up skips parsing patterns; check them here instead.
+        let bad: Vec<String> = set
+            .rules()
+            .iter()
+            .filter_map(|r| {
+                schema::check_pattern_shape(&r.pattern).err().map(|e| format!("{}: {}: {e}", r.source, r.id))
+            })
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    #[test]
+    fn builtin_catalog_equals_parsing_the_files_at_run_time() {
+        let (set, _) = RuleSet::builtin();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        let (rules, errors) = load_path(&dir);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rules.len(), set.len());
+        for r in &rules {
+            let b = set.get(&r.id).unwrap();
+            assert_eq!(
+                (&b.pattern, &b.keywords, b.max_len, b.min_entropy, &b.checksum, b.placeholder_filter, b.confidence),
+                (&r.pattern, &r.keywords, r.max_len, r.min_entropy, &r.checksum, r.placeholder_filter, r.confidence),
+                "{}",
+                r.id
+            );
+            assert_eq!(
+                (&b.examples, &b.negative_examples, b.context, b.source.line),
+                (&r.examples, &r.negative_examples, r.context, r.source.line)
+            );
+        }
     }
 
     #[test]

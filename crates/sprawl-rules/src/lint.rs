@@ -54,6 +54,9 @@ pub fn lint(rules: &[Rule]) -> Vec<Lint> {
         if r.negative_examples.is_empty() {
             push("no negative examples".to_owned());
         }
+        if let Err(e) = schema::check_pattern_shape(&r.pattern) {
+            push(e);
+        }
         if let Ok(hir) = schema::parse_pattern(&r.pattern)
             && let Some(max) = hir.properties().maximum_len()
             && max > r.max_len

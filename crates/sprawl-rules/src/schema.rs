@@ -21,84 +21,23 @@
 use std::sync::Arc;
 
 use regex_syntax::hir::Hir;
-use serde::Deserialize;
 use serde_saphyr::Spanned;
 use sprawl_core::Confidence;
 
 use crate::{PairWith, Rule, RuleError, RuleSource};
 
-/// Parser options: serde-saphyr's default budgets (against alias bombs), duplicate keys refused.
-pub(crate) fn options() -> serde_saphyr::Options {
-    let mut o = serde_saphyr::Options::default();
-    o.with_snippet = false;
-    o
-}
+pub(crate) use crate::def::{RuleDef, RuleFile, options};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RuleFile {
-    pub rules: Vec<Spanned<RuleDef>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RuleDef {
-    id: String,
-    name: String,
-    pattern: String,
-    #[serde(default)]
-    keywords: Vec<String>,
-    max_len: usize,
-    #[serde(default)]
-    min_entropy: Option<f64>,
-    #[serde(default)]
-    verify: VerifyDef,
-    #[serde(default)]
-    confidence: Option<String>,
-    #[serde(default)]
-    pair_with: Option<PairDef>,
-    #[serde(default)]
-    context: Option<bool>,
-    identity: String,
-    #[serde(default)]
-    examples: Vec<String>,
-    #[serde(default)]
-    negative_examples: Vec<String>,
-    #[serde(default)]
-    references: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VerifyDef {
-    #[serde(default)]
-    checksum: Option<String>,
-    #[serde(default = "yes")]
-    placeholders: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// A rule without a `verify:` key gets the same defaults as one with an empty `verify: {}`: no
-/// checksum, placeholder filter on. (A derived `Default` would turn the filter off.)
-impl Default for VerifyDef {
-    fn default() -> VerifyDef {
-        VerifyDef { checksum: None, placeholders: true }
+/// Parses `pattern` and checks it has a capture group and cannot match the empty string.
+pub fn check_pattern_shape(pattern: &str) -> Result<(), String> {
+    let hir = parse_pattern(pattern).map_err(|e| format!("invalid pattern: {e}"))?;
+    if hir.properties().explicit_captures_len() == 0 {
+        return Err("pattern has no capture group: the first capture group is the secret".to_owned());
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PairDef {
-    rule: String,
-    #[serde(default = "default_pair_lines")]
-    within_lines: u32,
-}
-
-fn default_pair_lines() -> u32 {
-    20
+    if hir.properties().minimum_len() == Some(0) {
+        return Err("pattern can match the empty string".to_owned());
+    }
+    Ok(())
 }
 
 /// Parses a pattern the way the matcher will compile it, so that a bad regex is reported when
@@ -119,19 +58,21 @@ pub fn parse_pattern(pattern: &str) -> Result<Hir, String> {
 /// Checks one parsed rule and turns it into a [`Rule`].
 pub(crate) fn validate(spanned: Spanned<RuleDef>, file: &Arc<str>) -> Result<Rule, RuleError> {
     let line = u32::try_from(spanned.referenced.line()).unwrap_or(u32::MAX);
-    let def = spanned.value;
+    validate_def(spanned.value, file, line, true)
+}
+
+/// Checks one rule definition. `check_pattern` parses the regex; the built-in catalog skips it
+/// at start-up (its patterns are parsed by `rules check` and by tests, and the matcher compiles
+/// each lazily), which keeps a pre-commit scan's start-up small.
+pub(crate) fn validate_def(def: RuleDef, file: &Arc<str>, line: u32, check_pattern: bool) -> Result<Rule, RuleError> {
     let source = RuleSource { file: file.clone(), line };
     let invalid = |message: String| RuleError::Invalid { id: def.id.clone(), at: source.clone(), message };
 
     if def.id.trim().is_empty() {
         return Err(invalid("empty id".to_owned()));
     }
-    let hir = parse_pattern(&def.pattern).map_err(|e| invalid(format!("invalid pattern: {e}")))?;
-    if hir.properties().explicit_captures_len() == 0 {
-        return Err(invalid("pattern has no capture group: the first capture group is the secret".to_owned()));
-    }
-    if hir.properties().minimum_len() == Some(0) {
-        return Err(invalid("pattern can match the empty string".to_owned()));
+    if check_pattern {
+        check_pattern_shape(&def.pattern).map_err(invalid)?;
     }
     if def.keywords.is_empty() {
         return Err(invalid("no keywords: the matcher needs at least one literal to look for".to_owned()));
