@@ -1,16 +1,68 @@
 //! Times each part of a history scan on a real repository:
 //!
 //! ```text
-//! cargo run --release -p sprawl-git --example bench -- /path/to/repo.git [threads]
+//! cargo run --release -p sprawl-git --example bench -- /path/to/repo.git [--threads N] [--no-read] [--staged N]
 //! ```
 //!
-//! Prints the time of `blobs()`, `provenance(All)`, reading every blob once in list order on
-//! one thread, and the peak RSS. Compare the read with
+//! Prints the time of `blobs()`, `provenance(All)` (with its phases), reading every blob once
+//! in list order on one thread, the peak heap (counted by this binary's allocator) and the
+//! peak RSS (which also counts the pages of memory-mapped packs). `--staged N` instead times
+//! `staged()` N times. Compare the read with
 //! `time git cat-file --batch-all-objects --batch --unordered >/dev/null`.
 
+// The counting allocator needs `unsafe impl GlobalAlloc`; it only forwards to `System`.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use sprawl_git::{RefSelection, Repo};
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters are only statistics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` with `layout` (see `alloc`).
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `alloc` and `dealloc`; `System` reallocates its own block.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            } else {
+                CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn peak_heap_mib() -> usize {
+    PEAK.load(Ordering::Relaxed) >> 20
+}
 
 fn peak_rss_mib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -21,9 +73,18 @@ fn peak_rss_mib() -> Option<u64> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: bench <repo> [threads] [skip-read]")?;
-    let threads: Option<usize> = args.next().map(|t| t.parse()).transpose()?;
-    let skip_read = args.next().is_some();
+    let path = args.next().ok_or("usage: bench <repo> [--threads N] [--no-read] [--staged N]")?;
+    let mut threads = None;
+    let mut read = true;
+    let mut staged = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--threads" => threads = Some(args.next().ok_or("--threads N")?.parse::<usize>()?),
+            "--no-read" => read = false,
+            "--staged" => staged = Some(args.next().ok_or("--staged N")?.parse::<usize>()?),
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
 
     let t = Instant::now();
     let mut repo = Repo::open(std::path::Path::new(&path))?;
@@ -31,6 +92,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         repo.set_threads(n);
     }
     println!("open: {:?} (shallow {}, partial {})", t.elapsed(), repo.is_shallow(), repo.is_partial_clone());
+
+    if let Some(n) = staged {
+        let mut times = Vec::new();
+        let mut changes = 0;
+        for _ in 0..n {
+            let t = Instant::now();
+            let repo = Repo::open(std::path::Path::new(&path))?;
+            changes = repo.staged()?.len();
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "open + staged(): {changes} changes; min {:?}, median {:?}, max {:?}",
+            times[0],
+            times[n / 2],
+            times[n - 1]
+        );
+        return Ok(());
+    }
 
     let t = Instant::now();
     let list = repo.blobs()?;
@@ -49,7 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let p = repo.provenance(&RefSelection::All)?;
     let intros: usize = p.introduced.values().map(Vec::len).sum();
     println!(
-        "provenance(All): {:?}: {} commits, {} blobs introduced ({} introductions), {} at HEAD, {} removed_in, {} missing, {} ref blobs, {} problems; peak RSS {:?} MiB",
+        "provenance(All): {:?}: {} commits, {} blobs introduced ({} introductions), {} at HEAD, {} removed_in, {} missing, {} ref blobs, {} problems",
         t.elapsed(),
         p.commits.len(),
         p.introduced.len(),
@@ -59,16 +139,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         p.missing.len(),
         p.ref_blobs.len(),
         p.problems.len(),
-        peak_rss_mib()
     );
     println!("  {:?}", p.timings);
+    println!("  peak heap {} MiB, peak RSS {:?} MiB", peak_heap_mib(), peak_rss_mib());
     for problem in p.problems.iter().take(5) {
         println!("  problem: {problem}");
     }
     let unattributed = list.blobs.iter().filter(|b| !p.introduced.contains_key(&b.id)).count();
     println!("  blobs without an introduction: {unattributed}");
 
-    if !skip_read {
+    if read {
         let t = Instant::now();
         let mut reader = repo.reader();
         let mut buf = Vec::new();
@@ -81,12 +161,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         println!(
-            "read all blobs, 1 thread, list order: {:?}: {} MB, {} errors; peak RSS {:?} MiB",
+            "read all blobs, 1 thread, list order: {:?}: {} MB, {} errors",
             t.elapsed(),
             bytes / 1_000_000,
-            errors,
-            peak_rss_mib()
+            errors
         );
+        println!("  peak heap {} MiB, peak RSS {:?} MiB", peak_heap_mib(), peak_rss_mib());
     }
     Ok(())
 }

@@ -125,18 +125,22 @@ impl Tree {
     /// byte-equal prefix are `like`'s, and once the parse reaches an entry boundary that lies
     /// in the byte-equal suffix at the same distance from the end as one of `like`'s, the rest
     /// are `like`'s too, shifted. Only the middle is parsed.
-    fn parse_like(data: Rc<Vec<u8>>, like: &Tree) -> (Tree, Option<String>) {
+    ///
+    /// Also returns the lengths of the common byte prefix and suffix, for [`common_ends`].
+    fn parse_like(data: Rc<Vec<u8>>, like: &Tree) -> (Tree, Option<String>, Option<(usize, usize)>) {
         let (lx, ly) = (data.len(), like.data.len());
         let like_complete = like.entries.last().map_or(ly == 0, |m| m.end as usize == ly);
         if u32::try_from(lx).is_err() || like.entries.is_empty() || !like_complete {
-            return Tree::parse(data);
+            let (tree, fault) = Tree::parse(data);
+            return (tree, fault, None);
         }
         let same = mismatch(&data, &like.data);
         let k = like.entries.partition_point(|m| m.end as usize <= same);
         let mut entries = Vec::with_capacity(like.entries.len() + 4);
         entries.extend_from_slice(&like.entries[..k]);
         let mut pos = entries.last().map_or(0, |m: &Meta| m.end as usize);
-        let suffix_from = lx - mismatch_from_end(&data, &like.data);
+        let same_end = mismatch_from_end(&data, &like.data);
+        let suffix_from = lx - same_end;
         let base = data.as_ptr() as usize;
         let mut fault = None;
         loop {
@@ -179,7 +183,7 @@ impl Tree {
                 }
             }
         }
-        (Tree { data, entries }, fault)
+        (Tree { data, entries }, fault, Some((same, same_end)))
     }
 
     fn bytes(&self) -> usize {
@@ -207,18 +211,26 @@ fn cmp_key(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
     }
 }
 
+/// Identifies a tree's bytes while it is alive (for [`Trees::last_ends`]).
+fn data_id(t: &Tree) -> usize {
+    Rc::as_ptr(&t.data) as usize
+}
+
 /// How many entries `a` and `b` share at their start and (not overlapping) at their end.
 ///
 /// Compares bytes, not entries: equal bytes from the start parse into equal entries, and so do
 /// equal bytes up to the end once an entry boundary of `a` and one of `b` are at the same
 /// distance from the end.
 fn common_ends(a: &Tree, b: &Tree) -> (usize, usize) {
+    common_ends_with(a, b, mismatch(&a.data, &b.data), mismatch_from_end(&a.data, &b.data))
+}
+
+/// [`common_ends`] given the lengths of the common byte prefix and suffix.
+fn common_ends_with(a: &Tree, b: &Tree, same: usize, same_end: usize) -> (usize, usize) {
     let (na, nb) = (a.len(), b.len());
-    let same = mismatch(&a.data, &b.data);
     let prefix = a.entries.partition_point(|m| m.end as usize <= same).min(nb);
 
     let (la, lb) = (a.data.len(), b.data.len());
-    let same_end = mismatch_from_end(&a.data, &b.data);
     let mut ja = a.entries.partition_point(|m| (m.start as usize) < la - same_end);
     let mut jb = b.entries.partition_point(|m| (m.start as usize) < lb - same_end);
     while ja < na && jb < nb {
@@ -352,6 +364,9 @@ pub(crate) struct Trees<'r> {
     source: Source<'r>,
     cache: TreeCache,
     empty: Rc<Tree>,
+    /// The common byte prefix and suffix lengths of the last assisted parse, by the addresses
+    /// of the two trees' bytes: the comparison that follows needs them again.
+    last_ends: Option<(usize, usize, usize, usize)>,
     /// Trees that could not be read, each reported once.
     pub(crate) missing: Vec<MissingObject>,
     /// Trees that were read but did not parse to the end.
@@ -365,6 +380,7 @@ impl<'r> Trees<'r> {
             source,
             cache: TreeCache { map: Default::default(), tick: 0, bytes: 0, cap: cache_bytes },
             empty: Rc::new(Tree::default()),
+            last_ends: None,
             missing: Vec::new(),
             problems: Vec::new(),
         }
@@ -421,7 +437,13 @@ impl<'r> Trees<'r> {
         let outcome = match self.source.find(&id) {
             Ok(Some((gix::object::Kind::Tree, data))) => {
                 let (tree, fault) = match like {
-                    Some(like) => Tree::parse_like(data, like),
+                    Some(like) => {
+                        let (tree, fault, ends) = Tree::parse_like(data, like);
+                        if let Some((same, same_end)) = ends {
+                            self.last_ends = Some((data_id(&tree), data_id(like), same, same_end));
+                        }
+                        (tree, fault)
+                    }
                     None => Tree::parse(data),
                 };
                 if let Some(fault) = fault {
@@ -502,7 +524,13 @@ impl<'r> Trees<'r> {
         path: &mut BString,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
-        let (prefix, suffix) = common_ends(new_t, old_t);
+        let (a, b) = (data_id(new_t), data_id(old_t));
+        let (prefix, suffix) = match self.last_ends.take() {
+            Some((x, y, same, same_end)) if (x, y) == (a, b) || (x, y) == (b, a) => {
+                common_ends_with(new_t, old_t, same, same_end)
+            }
+            _ => common_ends(new_t, old_t),
+        };
         let (mut ni, mut oi) = (prefix, prefix);
         let (n_end, o_end) = (new_t.len() - suffix, old_t.len() - suffix);
         loop {
@@ -725,9 +753,12 @@ mod tests {
         for x in &variants {
             for y in &variants {
                 let (tx, ty) = (tree(x), tree(y));
-                let (assisted, fault) = Tree::parse_like(Rc::clone(&tx.data), &ty);
+                let (assisted, fault, ends) = Tree::parse_like(Rc::clone(&tx.data), &ty);
                 assert!(fault.is_none());
                 assert!(same_entries(&assisted, &tx), "{x:?} parsed like {y:?}");
+                if let Some((same, same_end)) = ends {
+                    assert_eq!(common_ends_with(&tx, &ty, same, same_end), common_ends(&tx, &ty));
+                }
             }
         }
     }

@@ -1,11 +1,12 @@
 //! The object database as a list of blobs ([`Repo::blobs`]) and a per-thread reader.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gix::objs::Find as _;
 use gix::odb::pack;
 
+use crate::pack::{objects_dirs, pack_indices};
 use crate::{BlobId, Error, Repo, to_blob, to_gix, to_oid};
 
 /// One blob of the object database.
@@ -50,16 +51,21 @@ impl Repo {
         let repo = self.local();
         let mut out = BlobList::default();
         let mut seen: HashSet<[u8; 20]> = HashSet::new();
-        let store = repo.objects.store_ref();
-        let mut dirs = vec![store.path().to_path_buf()];
-        match store.alternate_db_paths() {
-            Ok(alternates) => dirs.extend(alternates),
-            Err(e) => out.problems.push(format!("{}: cannot read alternates: {e}", store.path().display())),
-        }
+        let dirs = objects_dirs(&repo, &mut out.problems);
         for dir in &dirs {
             for idx_path in pack_indices(dir, &mut out.problems) {
-                out.packs += 1;
-                list_pack(&repo, &idx_path, &mut seen, &mut out);
+                // A corrupt pack must not take the whole listing down, even if it trips an
+                // assertion deep in a decoder: what was listed before the panic stays listed.
+                let listed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    list_pack(&repo, &idx_path, &mut seen, &mut out)
+                }));
+                match listed {
+                    Ok(true) => out.packs += 1,
+                    Ok(false) => {}
+                    Err(_) => {
+                        out.problems.push(format!("{}: pack cannot be read (decoder panicked)", idx_path.display()))
+                    }
+                }
             }
         }
         for dir in &dirs {
@@ -119,31 +125,6 @@ impl BlobReader {
     }
 }
 
-/// `dir/pack/*.idx` with a matching `.pack`, newest first (git's preference), then by name.
-fn pack_indices(objects_dir: &Path, problems: &mut Vec<String>) -> Vec<PathBuf> {
-    let pack_dir = objects_dir.join("pack");
-    let entries = match std::fs::read_dir(&pack_dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-        Err(e) => {
-            problems.push(format!("{}: {e}", pack_dir.display()));
-            return Vec::new();
-        }
-    };
-    let mut found = Vec::new();
-    for entry in entries {
-        let Ok(entry) = entry else { continue };
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "idx") || !path.with_extension("pack").is_file() {
-            continue;
-        }
-        let mtime = entry.metadata().and_then(|m| m.modified()).ok();
-        found.push((std::cmp::Reverse(mtime), path));
-    }
-    found.sort();
-    found.into_iter().map(|(_, p)| p).collect()
-}
-
 /// The kind of a pack entry as far as listing cares.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -153,13 +134,14 @@ enum Kind {
     Bad,
 }
 
-fn list_pack(repo: &gix::Repository, idx_path: &Path, seen: &mut HashSet<[u8; 20]>, out: &mut BlobList) {
+/// Lists the blobs of one pack; false if it could not be opened.
+fn list_pack(repo: &gix::Repository, idx_path: &Path, seen: &mut HashSet<[u8; 20]>, out: &mut BlobList) -> bool {
     let hash = gix::hash::Kind::Sha1;
     let index = match pack::index::File::at(idx_path, hash) {
         Ok(i) => i,
         Err(e) => {
             out.problems.push(format!("{}: cannot read pack index: {e}", idx_path.display()));
-            return;
+            return false;
         }
     };
     let pack_path = idx_path.with_extension("pack");
@@ -167,7 +149,7 @@ fn list_pack(repo: &gix::Repository, idx_path: &Path, seen: &mut HashSet<[u8; 20
         Ok(d) => d,
         Err(e) => {
             out.problems.push(format!("{}: cannot read pack: {e}", pack_path.display()));
-            return;
+            return false;
         }
     };
     let mut entries: Vec<(u64, gix::ObjectId)> = index.iter().map(|e| (e.pack_offset, e.oid)).collect();
@@ -231,6 +213,7 @@ fn list_pack(repo: &gix::Repository, idx_path: &Path, seen: &mut HashSet<[u8; 20
         };
         kinds.push(kind);
     }
+    true
 }
 
 fn oid_bytes_of(id: &gix::ObjectId) -> [u8; 20] {

@@ -535,10 +535,7 @@ fn corrupt_loose_object_names_its_id_and_others_still_read() {
     let good = git.blob("good content\n");
     let hex = bad.to_string();
     let path = git.dir.join(".git/objects").join(&hex[..2]).join(&hex[2..]);
-    let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&path, perms).unwrap();
+    writable(&path);
     std::fs::write(&path, b"this is not zlib data at all, just garbage bytes").unwrap();
 
     let repo = open(&git);
@@ -557,6 +554,80 @@ fn corrupt_loose_object_names_its_id_and_others_still_read() {
     // History still names it: the tree is fine, only the blob's bytes are broken.
     let p = repo.provenance(&RefSelection::All).unwrap();
     assert_eq!(intros(&p, bad), s(&[("c", "bad.txt")]));
+}
+
+/// Makes a loose object or pack file writable (git writes them read-only).
+fn writable(path: &std::path::Path) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+}
+
+#[test]
+fn corrupt_tree_is_missing_and_the_rest_of_history_goes_on() {
+    let sb = Sandbox::new();
+    let git = sb.init("r");
+    git.write("top.txt", "top\n");
+    git.write("sub/inner.txt", "inner\n");
+    git.commit("c");
+    let sub = git.rev("HEAD:sub");
+    let path = git.dir.join(".git/objects").join(&sub[..2]).join(&sub[2..]);
+    writable(&path);
+    std::fs::write(&path, b"garbage").unwrap();
+
+    let p = open(&git).provenance(&RefSelection::All).unwrap();
+    assert_eq!(intros(&p, git.blob("top\n")), s(&[("c", "top.txt")]));
+    assert!(intros(&p, git.blob("inner\n")).is_empty());
+    let missing: Vec<_> = p.missing.iter().filter(|m| m.id.to_string() == sub).collect();
+    assert_eq!(missing.len(), 1, "{:?}", p.missing);
+    assert_eq!(missing[0].kind, sprawl_git::ObjectKind::Tree);
+    assert!(missing[0].context.contains("sub"), "{:?}", missing[0]);
+}
+
+#[test]
+fn corrupt_pack_entry_and_garbage_pack_are_problems_not_failures() {
+    let sb = Sandbox::new();
+    let git = sb.init("r");
+    git.write("a.txt", "alpha\n");
+    git.write("b.txt", "bravo\n");
+    git.commit("c");
+    git.run(&["gc", "-q"]);
+    let pack_dir = git.dir.join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let alpha = git.blob("alpha\n");
+    let (_, offset, _) = pack_blobs(&git, &idx).into_iter().find(|b| b.0 == alpha).unwrap();
+    // Give alpha's entry the reserved object type 5.
+    let pack = idx.with_extension("pack");
+    writable(&pack);
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let header = &mut bytes[offset as usize];
+    *header = (*header & 0x8f) | 0x50;
+    std::fs::write(&pack, &bytes).unwrap();
+    // And a pack that is garbage altogether.
+    let bad = pack_dir.join(format!("pack-{}", "0".repeat(40)));
+    std::fs::write(bad.with_extension("idx"), vec![0x5a; 2000]).unwrap();
+    std::fs::write(bad.with_extension("pack"), vec![0x5a; 2000]).unwrap();
+
+    let repo = open(&git);
+    let list = repo.blobs().unwrap();
+    assert!(list.blobs.iter().any(|b| b.id == git.blob("bravo\n")));
+    assert!(list.blobs.iter().all(|b| b.id != alpha));
+    assert!(list.problems.iter().any(|p| p.contains(&alpha.to_string())), "{:?}", list.problems);
+    assert!(list.problems.iter().any(|p| p.contains(&"0".repeat(40))), "{:?}", list.problems);
+    assert_eq!(list.packs, 1);
+
+    let mut reader = repo.reader();
+    let mut buf = Vec::new();
+    assert!(matches!(reader.read(alpha, &mut buf), Err(Error::Object { .. } | Error::Missing { .. })));
+    reader.read(git.blob("bravo\n"), &mut buf).unwrap();
+    assert_eq!(buf, b"bravo\n");
+    let p = repo.provenance(&RefSelection::All).unwrap();
+    assert_eq!(intros(&p, alpha), s(&[("c", "a.txt")]));
 }
 
 #[test]
