@@ -73,14 +73,18 @@ fn peak_rss_mib() -> Option<u64> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: bench <repo> [--threads N] [--no-read] [--staged N]")?;
+    let path = args.next().ok_or("usage: bench <repo> [--threads N] [--no-read] [--verify] [--gix] [--staged N]")?;
     let mut threads = None;
     let mut read = true;
     let mut staged = None;
+    let mut verify = false;
+    let mut via_gix = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--threads" => threads = Some(args.next().ok_or("--threads N")?.parse::<usize>()?),
             "--no-read" => read = false,
+            "--verify" => verify = true,
+            "--gix" => via_gix = true,
             "--staged" => staged = Some(args.next().ok_or("--staged N")?.parse::<usize>()?),
             other => return Err(format!("unknown argument {other}").into()),
         }
@@ -148,20 +152,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let unattributed = list.blobs.iter().filter(|b| !p.introduced.contains_key(&b.id)).count();
     println!("  blobs without an introduction: {unattributed}");
 
-    if read {
+    if read && via_gix {
+        // For comparison: gix's own object access, with a 64 MiB delta-base cache.
+        use gix::objs::Find as _;
         let t = Instant::now();
-        let mut reader = repo.reader();
+        let mut g = gix::open_opts(&path, gix::open::Options::isolated())?;
+        g.object_cache_size(None);
+        g.objects.set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(64 << 20)));
         let mut buf = Vec::new();
         let mut bytes = 0u64;
-        let mut errors = 0usize;
         for b in &list.blobs {
-            match reader.read(b.id, &mut buf) {
-                Ok(()) => bytes += buf.len() as u64,
+            let id = gix::ObjectId::from_bytes_or_panic(&b.id.0);
+            if let Ok(Some(data)) = g.objects.try_find(&id, &mut buf) {
+                bytes += data.data.len() as u64;
+            }
+        }
+        println!("read all blobs through gix, 1 thread, list order: {:?}: {} MB", t.elapsed(), bytes / 1_000_000);
+    } else if read {
+        let t = Instant::now();
+        let mut reader = repo.reader();
+        let mut bytes = 0u64;
+        let mut errors = 0usize;
+        let mut mismatches = 0usize;
+        for b in &list.blobs {
+            let read = reader.read_with(b.id, |data| {
+                if verify && sprawl_git::blob_id_for(data) != b.id {
+                    mismatches += 1;
+                }
+                data.len()
+            });
+            match read {
+                Ok(n) => bytes += n as u64,
                 Err(_) => errors += 1,
             }
         }
+        let checked =
+            if verify { format!(", {mismatches} whose content does not hash to their id") } else { String::new() };
         println!(
-            "read all blobs, 1 thread, list order: {:?}: {} MB, {} errors",
+            "read all blobs, 1 thread, list order: {:?}: {} MB, {} errors{checked}",
             t.elapsed(),
             bytes / 1_000_000,
             errors

@@ -2,6 +2,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bstr::{BStr, BString, ByteSlice as _};
@@ -298,7 +299,7 @@ impl Repo {
 
         // Peel tips to commits; blobs and trees that refs reach directly are noted as such.
         let mut buf = Vec::new();
-        let packs = Packs::open(&repo);
+        let packs = self.packs();
         out.problems.extend(packs.problems.iter().cloned());
         let mut commit_tips = Vec::new();
         for (name, id) in tips {
@@ -502,7 +503,7 @@ impl Repo {
     fn read_graph(
         &self,
         repo: &gix::Repository,
-        packs: &Packs,
+        packs: &Arc<Packs>,
         tips: Vec<ObjectId>,
         out: &mut Provenance,
     ) -> Vec<RawCommit> {
@@ -549,7 +550,7 @@ impl Repo {
     /// Compares every commit with its parents, on `self.threads()` threads.
     fn compare_all(
         &self,
-        packs: &Packs,
+        packs: &Arc<Packs>,
         trees: &[Option<ObjectId>],
         parents: &[Vec<u32>],
         on_chain: &[bool],

@@ -165,6 +165,8 @@ pub struct Repo {
     shallow: bool,
     partial: bool,
     threads: usize,
+    /// The packs, opened (memory-mapped) on first use and shared by every reader.
+    packs: std::sync::OnceLock<std::sync::Arc<pack::Packs>>,
 }
 
 impl Repo {
@@ -190,7 +192,7 @@ impl Repo {
         let shallow = local.is_shallow().unwrap_or(false);
         let partial = odb::is_partial_clone(&local);
         let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-        Ok(Repo { repo, git_dir, work_dir, shallow, partial, threads })
+        Ok(Repo { repo, git_dir, work_dir, shallow, partial, threads, packs: Default::default() })
     }
 
     /// The git directory (`.git`, or the bare repository itself).
@@ -234,6 +236,12 @@ impl Repo {
         repo.objects
             .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(TREE_PACK_CACHE_BYTES)));
         repo
+    }
+
+    /// The packs as they were when first needed: packs written later (a concurrent `git gc`)
+    /// are not seen by this `Repo`, objects in them are read through gix.
+    pub(crate) fn packs(&self) -> std::sync::Arc<pack::Packs> {
+        std::sync::Arc::clone(self.packs.get_or_init(|| std::sync::Arc::new(pack::Packs::open(&self.local()))))
     }
 
     /// A thread-local gix handle with the object database's index files loaded and no refresh of

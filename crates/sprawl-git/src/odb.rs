@@ -6,7 +6,7 @@ use std::path::Path;
 use gix::objs::Find as _;
 use gix::odb::pack;
 
-use crate::pack::{objects_dirs, pack_indices};
+use crate::pack::{PackReader, objects_dirs, pack_indices};
 use crate::{BlobId, Error, Repo, to_blob, to_gix, to_oid};
 
 /// One blob of the object database.
@@ -31,7 +31,7 @@ pub struct BlobList {
     pub loose: usize,
 }
 
-/// The delta-base cache of a [`BlobReader`]: bases are kept after use, so reading in pack order
+/// The object cache of a [`BlobReader`]: objects are kept after use, so reading in pack order
 /// resolves each delta from its (cached) base instead of from the start of its chain.
 const READER_PACK_CACHE_BYTES: usize = 64 << 20;
 
@@ -74,19 +74,20 @@ impl Repo {
         Ok(out)
     }
 
-    /// A reader for one worker thread. Each reader has its own delta-base cache (64 MiB) and
-    /// no object cache (each blob is read once).
+    /// A reader for one worker thread, with its own cache of reconstructed objects (64 MiB), so
+    /// that reading in [`Repo::blobs`] order resolves each delta from a cached base.
     pub fn reader(&self) -> BlobReader {
         let mut repo = self.local();
         repo.object_cache_size(None);
-        repo.objects.set_pack_cache(|| Box::new(pack::cache::lru::MemoryCappedHashmap::new(READER_PACK_CACHE_BYTES)));
-        BlobReader { repo }
+        BlobReader { repo, packs: PackReader::new(self.packs(), READER_PACK_CACHE_BYTES), buf: Vec::new() }
     }
 }
 
 /// Reads blobs for one thread, see [`Repo::reader`].
 pub struct BlobReader {
     repo: gix::Repository,
+    packs: PackReader,
+    buf: Vec<u8>,
 }
 
 impl std::fmt::Debug for BlobReader {
@@ -105,22 +106,32 @@ impl BlobReader {
     ///
     /// Content is not re-hashed against the id (that would cost as much as the read itself).
     pub fn read(&mut self, id: BlobId, buf: &mut Vec<u8>) -> Result<(), Error> {
+        buf.clear();
+        self.read_with(id, |bytes| buf.extend_from_slice(bytes))
+    }
+
+    /// Calls `f` with the blob's bytes, without copying them out of the reader's cache.
+    /// Errors as for [`BlobReader::read`] (and `f` is not called).
+    pub fn read_with<R>(&mut self, id: BlobId, f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
         let oid = to_gix(id.0);
-        match self.repo.objects.try_find(&oid, buf) {
-            Ok(Some(data)) if data.kind == gix::object::Kind::Blob => Ok(()),
-            Ok(Some(data)) => {
-                let actual = data.kind.to_string();
-                buf.clear();
-                Err(Error::WrongKind { id: id.into(), expected: "blob", actual })
+        // Packs first, directly (see the `pack` module for why); gix for loose objects and as a
+        // second opinion when the direct path fails (a delta base in another pack, say).
+        let pack_error = match self.packs.read(&oid) {
+            Some(Ok((gix::object::Kind::Blob, data))) => return Ok(f(&data)),
+            Some(Ok((kind, _))) => {
+                return Err(Error::WrongKind { id: id.into(), expected: "blob", actual: kind.to_string() });
             }
-            Ok(None) => {
-                buf.clear();
-                Err(Error::Missing { id: id.into() })
-            }
-            Err(e) => {
-                buf.clear();
-                Err(Error::Object { id: id.into(), source: Box::new(e) })
-            }
+            Some(Err(e)) => Some(e),
+            None => None,
+        };
+        match self.repo.objects.try_find(&oid, &mut self.buf) {
+            Ok(Some(data)) if data.kind == gix::object::Kind::Blob => Ok(f(data.data)),
+            Ok(Some(data)) => Err(Error::WrongKind { id: id.into(), expected: "blob", actual: data.kind.to_string() }),
+            Ok(None) => match pack_error {
+                Some(e) => Err(Error::Object { id: id.into(), source: e.into() }),
+                None => Err(Error::Missing { id: id.into() }),
+            },
+            Err(e) => Err(Error::Object { id: id.into(), source: Box::new(e) }),
         }
     }
 }

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use gix::odb::pack;
 
@@ -23,6 +24,13 @@ pub(crate) struct Packs {
 struct Pack {
     index: pack::index::File,
     data: pack::data::File,
+}
+
+impl std::fmt::Debug for Packs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let paths: Vec<&Path> = self.packs.iter().map(|p| p.data.path()).collect();
+        f.debug_struct("Packs").field("packs", &paths).field("problems", &self.problems).finish()
+    }
 }
 
 impl Packs {
@@ -93,8 +101,8 @@ pub(crate) type Object = (gix::object::Kind, Rc<Vec<u8>>);
 
 /// Reads objects from [`Packs`] for one thread, caching every reconstructed object (up to a
 /// memory cap, least recently used evicted first).
-pub(crate) struct PackReader<'p> {
-    packs: &'p Packs,
+pub(crate) struct PackReader {
+    packs: Arc<Packs>,
     cache: HashMap<(usize, u64), (Object, u64)>,
     tick: u64,
     bytes: usize,
@@ -106,8 +114,8 @@ pub(crate) struct PackReader<'p> {
 /// Longer chains than this are taken for a cycle in a corrupt pack (git's maximum is 4095).
 const MAX_CHAIN: usize = 10_000;
 
-impl<'p> PackReader<'p> {
-    pub(crate) fn new(packs: &'p Packs, cap: usize) -> PackReader<'p> {
+impl PackReader {
+    pub(crate) fn new(packs: Arc<Packs>, cap: usize) -> PackReader {
         PackReader {
             packs,
             cache: HashMap::new(),
@@ -126,7 +134,8 @@ impl<'p> PackReader<'p> {
     }
 
     fn read_at(&mut self, p: usize, offset: u64) -> Result<Object, String> {
-        let pack = &self.packs.packs[p];
+        let packs = Arc::clone(&self.packs);
+        let pack = &packs.packs[p];
         // Down the chain to a cached object or a whole one.
         let mut chain: Vec<(u64, pack::data::Entry)> = Vec::new();
         let mut cursor = offset;
@@ -201,6 +210,10 @@ impl<'p> PackReader<'p> {
     }
 
     fn put(&mut self, p: usize, offset: u64, object: Object) {
+        if object.1.len() > self.cap / 4 {
+            // One huge object would flush everything else.
+            return;
+        }
         self.tick += 1;
         self.bytes += object.1.len() + 64;
         if let Some(((_, old), _)) = self.cache.insert((p, offset), (object, self.tick)) {
@@ -294,14 +307,14 @@ pub(crate) fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, &'static
 /// objects, and anything the direct path cannot resolve).
 pub(crate) struct Source<'r> {
     repo: &'r gix::Repository,
-    packs: Option<PackReader<'r>>,
+    packs: Option<PackReader>,
     buf: Vec<u8>,
 }
 
 impl<'r> Source<'r> {
     /// Reads through `packs` if given, with a cache of `cache_bytes`.
-    pub(crate) fn new(repo: &'r gix::Repository, packs: Option<&'r Packs>, cache_bytes: usize) -> Source<'r> {
-        Source { repo, packs: packs.map(|p| PackReader::new(p, cache_bytes)), buf: Vec::new() }
+    pub(crate) fn new(repo: &'r gix::Repository, packs: Option<&Arc<Packs>>, cache_bytes: usize) -> Source<'r> {
+        Source { repo, packs: packs.map(|p| PackReader::new(Arc::clone(p), cache_bytes)), buf: Vec::new() }
     }
 
     /// The object, `Ok(None)` if the repository does not have it, or why it cannot be read.

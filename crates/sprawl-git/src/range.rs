@@ -7,7 +7,7 @@ use gix::ObjectId;
 
 use crate::diff::{Event, SMALL_CACHE, Trees};
 use crate::history::{CommitInfo, MissingObject, RawCommit, read_commit, topo_order};
-use crate::pack::{Packs, Source};
+use crate::pack::Source;
 use crate::{BlobId, Error, Repo, to_blob, to_oid};
 
 /// One blob a commit of the range introduced.
@@ -61,7 +61,7 @@ impl Repo {
                 }
             }
         }
-        let packs = Packs::open(&repo);
+        let packs = self.packs();
         let mut source = Source::new(&repo, Some(&packs), SMALL_CACHE);
         let mut raw: Vec<RawCommit> = Vec::with_capacity(ids.len());
         for id in ids {
