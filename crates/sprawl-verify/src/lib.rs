@@ -28,6 +28,7 @@ pub mod checksum;
 pub mod decode;
 pub mod entropy;
 pub mod placeholder;
+pub mod randomness;
 
 /// What the confirm stage decided about one candidate.
 #[derive(Clone, Debug, PartialEq)]
