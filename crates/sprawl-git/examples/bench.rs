@@ -1,7 +1,7 @@
 //! Times each part of a history scan on a real repository:
 //!
 //! ```text
-//! cargo run --release -p sprawl-git --example bench -- /path/to/repo.git [--threads N] [--no-read] [--staged N]
+//! cargo run --release -p sprawl-git --example bench -- /path/to/repo.git [--threads N] [--cache-mib N] [--no-read] [--staged N]
 //! ```
 //!
 //! Prints the time of `blobs()`, `provenance(All)` (with its phases), reading every blob once
@@ -73,8 +73,11 @@ fn peak_rss_mib() -> Option<u64> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: bench <repo> [--threads N] [--no-read] [--verify] [--gix] [--staged N]")?;
+    let path = args
+        .next()
+        .ok_or("usage: bench <repo> [--threads N] [--cache-mib N] [--no-read] [--verify] [--gix] [--staged N]")?;
     let mut threads = None;
+    let mut cache = None;
     let mut read = true;
     let mut staged = None;
     let mut verify = false;
@@ -82,6 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--threads" => threads = Some(args.next().ok_or("--threads N")?.parse::<usize>()?),
+            "--cache-mib" => cache = Some(args.next().ok_or("--cache-mib N")?.parse::<usize>()?),
             "--no-read" => read = false,
             "--verify" => verify = true,
             "--gix" => via_gix = true,
@@ -94,6 +98,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut repo = Repo::open(std::path::Path::new(&path))?;
     if let Some(n) = threads {
         repo.set_threads(n);
+    }
+    if let Some(mib) = cache {
+        repo.set_cache_budget(mib << 20);
     }
     println!("open: {:?} (shallow {}, partial {})", t.elapsed(), repo.is_shallow(), repo.is_partial_clone());
 

@@ -11,6 +11,7 @@
 
 use std::cmp::Ordering;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use bstr::{BStr, BString};
 use gix::ObjectId;
@@ -20,8 +21,6 @@ use crate::history::{MissingObject, ObjectKind};
 use crate::pack::Source;
 use crate::to_oid;
 
-/// The parsed-tree cache of each thread of a history walk.
-pub(crate) const HISTORY_CACHE: usize = 64 << 20;
 /// The parsed-tree cache for single comparisons (a range, `HEAD`'s tree, a sparse index).
 pub(crate) const SMALL_CACHE: usize = 16 << 20;
 
@@ -37,7 +36,7 @@ pub(crate) enum Event<'a> {
 /// A parsed tree object: its bytes and where each entry is in them.
 #[derive(Default)]
 struct Tree {
-    data: Rc<Vec<u8>>,
+    data: Arc<Vec<u8>>,
     entries: Vec<Meta>,
 }
 
@@ -86,7 +85,7 @@ impl Tree {
     }
 
     /// Parses `data`; on malformed input keeps the entries before the fault and says why.
-    fn parse(data: Rc<Vec<u8>>) -> (Tree, Option<String>) {
+    fn parse(data: Arc<Vec<u8>>) -> (Tree, Option<String>) {
         // About 30 bytes an entry in source trees; one allocation for most.
         let mut entries = Vec::with_capacity(data.len() / 28 + 1);
         let mut fault = None;
@@ -127,7 +126,7 @@ impl Tree {
     /// are `like`'s too, shifted. Only the middle is parsed.
     ///
     /// Also returns the lengths of the common byte prefix and suffix, for [`common_ends`].
-    fn parse_like(data: Rc<Vec<u8>>, like: &Tree) -> (Tree, Option<String>, Option<(usize, usize)>) {
+    fn parse_like(data: Arc<Vec<u8>>, like: &Tree) -> (Tree, Option<String>, Option<(usize, usize)>) {
         let (lx, ly) = (data.len(), like.data.len());
         let like_complete = like.entries.last().map_or(ly == 0, |m| m.end as usize == ly);
         if u32::try_from(lx).is_err() || like.entries.is_empty() || !like_complete {
@@ -213,7 +212,7 @@ fn cmp_key(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
 
 /// Identifies a tree's bytes while it is alive (for [`Trees::last_ends`]).
 fn data_id(t: &Tree) -> usize {
-    Rc::as_ptr(&t.data) as usize
+    Arc::as_ptr(&t.data) as usize
 }
 
 /// How many entries `a` and `b` share at their start and (not overlapping) at their end.
@@ -725,7 +724,7 @@ mod tests {
             data.extend_from_slice(format!("{mode} {name}\0").as_bytes());
             data.extend_from_slice(&[*id; 20]);
         }
-        Tree::parse(Rc::new(data)).0
+        Tree::parse(Arc::new(data)).0
     }
 
     fn same_entries(a: &Tree, b: &Tree) -> bool {
@@ -753,7 +752,7 @@ mod tests {
         for x in &variants {
             for y in &variants {
                 let (tx, ty) = (tree(x), tree(y));
-                let (assisted, fault, ends) = Tree::parse_like(Rc::clone(&tx.data), &ty);
+                let (assisted, fault, ends) = Tree::parse_like(Arc::clone(&tx.data), &ty);
                 assert!(fault.is_none());
                 assert!(same_entries(&assisted, &tx), "{x:?} parsed like {y:?}");
                 if let Some((same, same_end)) = ends {
@@ -784,7 +783,7 @@ mod tests {
         let mut data = b"100644 a\0".to_vec();
         data.extend_from_slice(&[7u8; 20]);
         data.extend_from_slice(b"100644 b-without-nul");
-        let (tree, fault) = Tree::parse(Rc::new(data));
+        let (tree, fault) = Tree::parse(Arc::new(data));
         assert_eq!(tree.len(), 1);
         assert_eq!(tree.get(0).name, b"a");
         assert_eq!(tree.get(0).id.as_bytes(), &[7u8; 20]);

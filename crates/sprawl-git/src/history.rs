@@ -9,7 +9,7 @@ use bstr::{BStr, BString, ByteSlice as _};
 use gix::ObjectId;
 use gix::objs::commit::ref_iter::Token;
 
-use crate::diff::{Event, HISTORY_CACHE, SMALL_CACHE, Trees};
+use crate::diff::{Event, SMALL_CACHE, Trees};
 use crate::pack::{Packs, Source};
 use crate::{BlobId, CommitId, Error, Oid, Repo, to_blob, to_oid};
 
@@ -260,9 +260,6 @@ pub(crate) fn topo_order(mut commits: Vec<RawCommit>, problems: &mut Vec<String>
     }
     out
 }
-
-/// The delta-base cache of each tree-comparing thread (see [`crate::pack`]).
-const PACK_CACHE: usize = 96 << 20;
 
 /// The result of comparing a chunk of commits, merged in commit order afterwards.
 #[derive(Default)]
@@ -560,7 +557,8 @@ impl Repo {
         let per = n.div_ceil(threads).max(1);
         let run = |range: std::ops::Range<usize>| -> ChunkResult {
             let repo = self.local_for_trees();
-            let mut t = Trees::new(Source::new(&repo, Some(packs), PACK_CACHE), HISTORY_CACHE);
+            let (pack_cache, tree_cache) = self.thread_caches(threads);
+            let mut t = Trees::new(Source::new(&repo, Some(packs), pack_cache), tree_cache);
             let mut res = ChunkResult::default();
             let mut olds: Vec<Option<ObjectId>> = Vec::new();
             // Newest first: packs store the newest version of a tree whole and older versions as

@@ -150,8 +150,12 @@ pub enum Error {
     File { path: PathBuf, source: BoxError },
 }
 
-/// The delta-base cache of each tree-comparing thread.
-const TREE_PACK_CACHE_BYTES: usize = 64 << 20;
+/// gix's delta-base cache of each tree-comparing thread, for the few objects that are not read
+/// from the packs directly.
+const TREE_PACK_CACHE_BYTES: usize = 8 << 20;
+
+/// See [`Repo::set_cache_budget`].
+const DEFAULT_CACHE_BUDGET: usize = 128 << 20;
 
 /// The boxed source of an [`Error`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -165,6 +169,7 @@ pub struct Repo {
     shallow: bool,
     partial: bool,
     threads: usize,
+    cache_budget: usize,
     /// The packs, opened (memory-mapped) on first use and shared by every reader.
     packs: std::sync::OnceLock<std::sync::Arc<pack::Packs>>,
 }
@@ -192,7 +197,16 @@ impl Repo {
         let shallow = local.is_shallow().unwrap_or(false);
         let partial = odb::is_partial_clone(&local);
         let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-        Ok(Repo { repo, git_dir, work_dir, shallow, partial, threads, packs: Default::default() })
+        Ok(Repo {
+            repo,
+            git_dir,
+            work_dir,
+            shallow,
+            partial,
+            threads,
+            cache_budget: DEFAULT_CACHE_BUDGET,
+            packs: Default::default(),
+        })
     }
 
     /// The git directory (`.git`, or the bare repository itself).
@@ -226,6 +240,19 @@ impl Repo {
 
     pub(crate) fn threads(&self) -> usize {
         self.threads
+    }
+
+    /// Sets the memory [`Repo::provenance`] may use for caches, shared by its threads
+    /// (default 128 MiB). Less memory means re-reading trees more often, not failing.
+    pub fn set_cache_budget(&mut self, bytes: usize) {
+        self.cache_budget = bytes;
+    }
+
+    /// The cache sizes of one of `threads` tree-comparing threads: reconstructed objects, then
+    /// parsed trees.
+    pub(crate) fn thread_caches(&self, threads: usize) -> (usize, usize) {
+        let per_thread = self.cache_budget / threads.max(1);
+        (per_thread / 5 * 3, per_thread / 5 * 2)
     }
 
     /// A thread-local handle for tree comparisons: no object cache (parsed trees are cached by

@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use gix::odb::pack;
@@ -96,8 +95,9 @@ pub(crate) fn pack_indices(objects_dir: &Path, problems: &mut Vec<String>) -> Ve
     found.into_iter().map(|(_, p)| p).collect()
 }
 
-/// An object as read: its kind and bytes, shared with the cache.
-pub(crate) type Object = (gix::object::Kind, Rc<Vec<u8>>);
+/// An object as read: its kind and bytes, shared with the cache (`Arc`, so that a reader can
+/// move between threads).
+pub(crate) type Object = (gix::object::Kind, Arc<Vec<u8>>);
 
 /// Reads objects from [`Packs`] for one thread, caching every reconstructed object (up to a
 /// memory cap, least recently used evicted first).
@@ -164,8 +164,8 @@ impl PackReader {
                 }
                 _ => {
                     let kind = entry.header.as_kind().expect("not a delta");
-                    let object = Rc::new(self.inflate_entry(pack, &entry)?);
-                    self.put(p, cursor, (kind, Rc::clone(&object)));
+                    let object = Arc::new(self.inflate_entry(pack, &entry)?);
+                    self.put(p, cursor, (kind, Arc::clone(&object)));
                     break (kind, object);
                 }
             }
@@ -185,8 +185,8 @@ impl PackReader {
                 .map_err(|e| format!("corrupt delta at {at}: {e}"))?;
             let result = apply_delta(&data, &delta).map_err(|e| format!("corrupt delta at {at}: {e}"))?;
             self.delta = delta;
-            data = Rc::new(result);
-            self.put(p, at, (kind, Rc::clone(&data)));
+            data = Arc::new(result);
+            self.put(p, at, (kind, Arc::clone(&data)));
         }
         Ok((kind, data))
     }
@@ -205,7 +205,7 @@ impl PackReader {
         let tick = self.tick;
         self.cache.get_mut(&(p, offset)).map(|(object, used)| {
             *used = tick;
-            (object.0, Rc::clone(&object.1))
+            (object.0, Arc::clone(&object.1))
         })
     }
 
@@ -329,7 +329,7 @@ impl<'r> Source<'r> {
             Ok(Some(data)) => {
                 let kind = data.kind;
                 let len = data.data.len();
-                Ok(Some((kind, Rc::new(self.buf[..len].to_vec()))))
+                Ok(Some((kind, Arc::new(self.buf[..len].to_vec()))))
             }
             Ok(None) => Ok(None),
             Err(e) => Err(e.to_string()),

@@ -18,6 +18,16 @@ fn s(v: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[test]
+fn handles_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Repo>();
+    send::<sprawl_git::BlobReader>();
+    send_sync::<sprawl_git::Provenance>();
+    send_sync::<Error>();
+}
+
+#[test]
 fn linear_history_add_then_delete() {
     let sb = Sandbox::new();
     let git = sb.init("r");
