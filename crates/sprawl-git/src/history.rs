@@ -553,62 +553,76 @@ impl Repo {
         on_chain: &[bool],
     ) -> Vec<ChunkResult> {
         let n = trees.len();
-        let threads = self.threads().clamp(1, n.max(1));
-        let per = n.div_ceil(threads).max(1);
-        let run = |range: std::ops::Range<usize>| -> ChunkResult {
+        let threads = self.threads().clamp(1, n.div_ceil(BLOCK).max(1));
+        // Blocks of neighbouring commits, newest block first, claimed by whichever thread is
+        // free: recent commits have bigger trees, so fixed halves would leave one thread idle.
+        let blocks: Vec<std::ops::Range<usize>> =
+            (0..n).step_by(BLOCK).map(|s| s..(s + BLOCK).min(n)).rev().collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let run = || -> Vec<(usize, ChunkResult)> {
             let repo = self.local_for_trees();
             let (pack_cache, tree_cache) = self.thread_caches(threads);
             let mut t = Trees::new(Source::new(&repo, Some(packs), pack_cache), tree_cache);
-            let mut res = ChunkResult::default();
+            let mut done = Vec::new();
             let mut olds: Vec<Option<ObjectId>> = Vec::new();
-            // Newest first: packs store the newest version of a tree whole and older versions as
-            // deltas against newer ones, so reading in this direction lets the delta-base cache
-            // resolve each tree from the one read just before instead of from the chain's start.
-            for i in range.rev() {
-                let commit = u32::try_from(i).expect("fewer than 2^32 commits");
-                olds.clear();
-                olds.extend(parents[i].iter().map(|&p| trees[p as usize]));
-                let removed_too = on_chain[i] && !olds.is_empty();
-                let merge = olds.len() > 1;
-                let added = &mut res.added;
-                let removed = &mut res.removed;
-                t.compare(trees[i], &olds, true, removed_too && !merge, &mut |e| match e {
-                    Event::Added { path, new, .. } => added.push((commit, path.to_owned(), to_blob(new))),
-                    Event::Removed { old, .. } => removed.push((commit, to_blob(old))),
-                });
-                if removed_too && merge {
-                    // What left the tree relative to the first parent only.
-                    t.compare(trees[i], &olds[..1], false, true, &mut |e| {
-                        if let Event::Removed { old, .. } = e {
-                            removed.push((commit, to_blob(old)));
-                        }
+            while let Some(range) = blocks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                let mut res = ChunkResult::default();
+                // Newest first: packs store the newest version of a tree whole and older
+                // versions as deltas against newer ones, and a commit's parent is compared
+                // right after it, with its trees still cached.
+                for i in range.clone().rev() {
+                    let commit = u32::try_from(i).expect("fewer than 2^32 commits");
+                    olds.clear();
+                    olds.extend(parents[i].iter().map(|&p| trees[p as usize]));
+                    let removed_too = on_chain[i] && !olds.is_empty();
+                    let merge = olds.len() > 1;
+                    let added = &mut res.added;
+                    let removed = &mut res.removed;
+                    t.compare(trees[i], &olds, true, removed_too && !merge, &mut |e| match e {
+                        Event::Added { path, new, .. } => added.push((commit, path.to_owned(), to_blob(new))),
+                        Event::Removed { old, .. } => removed.push((commit, to_blob(old))),
                     });
+                    if removed_too && merge {
+                        // What left the tree relative to the first parent only.
+                        t.compare(trees[i], &olds[..1], false, true, &mut |e| {
+                            if let Event::Removed { old, .. } = e {
+                                removed.push((commit, to_blob(old)));
+                            }
+                        });
+                    }
                 }
+                // Back to commit order (stable: paths keep their order within a commit).
+                res.added.sort_by_key(|e| e.0);
+                res.removed.sort_by_key(|e| e.0);
+                res.missing = std::mem::take(&mut t.missing);
+                res.problems = std::mem::take(&mut t.problems);
+                done.push((range.start, res));
             }
-            // Back to commit order (stable: paths keep their order within a commit).
-            res.added.sort_by_key(|e| e.0);
-            res.removed.sort_by_key(|e| e.0);
-            res.missing = std::mem::take(&mut t.missing);
-            res.problems = std::mem::take(&mut t.problems);
-            res
+            done
         };
-        let ranges: Vec<std::ops::Range<usize>> = (0..n).step_by(per).map(|s| s..(s + per).min(n)).collect();
-        let mut results: Vec<ChunkResult> = if ranges.len() <= 1 {
-            ranges.into_iter().map(run).collect()
+        let mut results: Vec<(usize, ChunkResult)> = if threads == 1 {
+            run()
         } else {
             std::thread::scope(|scope| {
-                let handles: Vec<_> = ranges.into_iter().map(|r| scope.spawn(move || run(r))).collect();
-                handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+                let handles: Vec<_> = (0..threads).map(|_| scope.spawn(run)).collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .collect()
             })
         };
-        // A tree missing in several chunks is reported once.
+        results.sort_by_key(|(start, _)| *start);
+        // A tree missing in several blocks is reported once.
         let mut seen = HashSet::new();
-        for r in &mut results {
+        for (_, r) in &mut results {
             r.missing.retain(|m| seen.insert(m.id));
         }
-        results
+        results.into_iter().map(|(_, r)| r).collect()
     }
 }
+
+/// Commits per unit of work in [`Repo::compare_all`].
+const BLOCK: usize = 1024;
 
 /// Follows tags from `id` to a commit, if it leads to one.
 pub(crate) fn peel_to_commit(repo: &gix::Repository, id: ObjectId) -> Option<ObjectId> {
