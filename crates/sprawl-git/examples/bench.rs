@@ -126,8 +126,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let list = repo.blobs()?;
     let total: u64 = list.blobs.iter().map(|b| b.size).sum();
+    // A fingerprint of the list's order and sizes, to compare implementations.
+    let fingerprint = list.blobs.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        let h = (h ^ u64::from_le_bytes(b.id.0[..8].try_into().expect("8 bytes"))).wrapping_mul(0x100_0000_01b3);
+        (h ^ b.size).wrapping_mul(0x100_0000_01b3)
+    });
     println!(
-        "blobs(): {:?}: {} blobs, {} MB, {} packs, {} loose, {} problems",
+        "blobs(): {:?}: {} blobs, {} MB, {} packs, {} loose, {} problems, fingerprint {fingerprint:016x}",
         t.elapsed(),
         list.blobs.len(),
         total / 1_000_000,

@@ -556,8 +556,7 @@ impl Repo {
         let threads = self.threads().clamp(1, n.div_ceil(BLOCK).max(1));
         // Blocks of neighbouring commits, newest block first, claimed by whichever thread is
         // free: recent commits have bigger trees, so fixed halves would leave one thread idle.
-        let blocks: Vec<std::ops::Range<usize>> =
-            (0..n).step_by(BLOCK).map(|s| s..(s + BLOCK).min(n)).rev().collect();
+        let blocks: Vec<std::ops::Range<usize>> = (0..n).step_by(BLOCK).map(|s| s..(s + BLOCK).min(n)).rev().collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let run = || -> Vec<(usize, ChunkResult)> {
             let repo = self.local_for_trees();

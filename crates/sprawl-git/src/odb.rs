@@ -5,6 +5,7 @@ use std::path::Path;
 
 use gix::objs::Find as _;
 use gix::odb::pack;
+use gix::odb::pack::data::decode::header::ResolvedBase;
 
 use crate::pack::{PackReader, objects_dirs, pack_indices};
 use crate::{BlobId, Error, Repo, to_blob, to_gix, to_oid};
@@ -57,7 +58,7 @@ impl Repo {
                 // A corrupt pack must not take the whole listing down, even if it trips an
                 // assertion deep in a decoder: what was listed before the panic stays listed.
                 let listed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    list_pack(&repo, &idx_path, &mut seen, &mut out)
+                    list_pack(&repo, &idx_path, self.threads(), &mut seen, &mut out)
                 }));
                 match listed {
                     Ok(true) => out.packs += 1,
@@ -136,17 +137,32 @@ impl BlobReader {
     }
 }
 
-/// The kind of a pack entry as far as listing cares.
+/// What the first pass over a pack's entries learns from their headers alone.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    Blob,
+    /// A whole blob, with its size.
+    Blob(u64),
+    /// A delta whose chain ends in a blob: its size is in the delta's own header.
+    BlobDelta,
     Other,
-    /// Not decodable; a problem was recorded.
+    /// A ref-delta, or a delta of one: the chain must be followed.
+    Unknown,
+    /// The entry header is corrupt; a problem was recorded.
     Bad,
 }
 
 /// Lists the blobs of one pack; false if it could not be opened.
-fn list_pack(repo: &gix::Repository, idx_path: &Path, seen: &mut HashSet<[u8; 20]>, out: &mut BlobList) -> bool {
+///
+/// First every entry header in offset order (an ofs-delta's base comes before it, so its kind
+/// is known by then), then the delta headers that say a blob's size, on `threads` threads
+/// (inflating the first bytes of 150 k deltas is most of the work), then the list in order.
+fn list_pack(
+    repo: &gix::Repository,
+    idx_path: &Path,
+    threads: usize,
+    seen: &mut HashSet<[u8; 20]>,
+    out: &mut BlobList,
+) -> bool {
     let hash = gix::hash::Kind::Sha1;
     let index = match pack::index::File::at(idx_path, hash) {
         Ok(i) => i,
@@ -165,21 +181,8 @@ fn list_pack(repo: &gix::Repository, idx_path: &Path, seen: &mut HashSet<[u8; 20
     };
     let mut entries: Vec<(u64, gix::ObjectId)> = index.iter().map(|e| (e.pack_offset, e.oid)).collect();
     entries.sort_unstable_by_key(|e| e.0);
-    // `kinds[i]` is the resolved kind of `entries[i]`; an ofs-delta's base is at a smaller
-    // offset, so its kind is already known when the delta is reached.
+
     let mut kinds: Vec<Kind> = Vec::with_capacity(entries.len());
-    let mut inflate = gix::zlib::Inflate::default();
-    let resolve = |base: &gix::oid| -> gix::error::Result<Option<pack::data::decode::header::ResolvedBase>> {
-        if let Some(i) = index.lookup(base) {
-            let entry = data.entry(index.pack_offset_at_index(i))?;
-            return Ok(Some(pack::data::decode::header::ResolvedBase::InPack(entry)));
-        }
-        use gix::odb::Header as _;
-        Ok(repo
-            .objects
-            .try_header(base)?
-            .map(|h| pack::data::decode::header::ResolvedBase::OutOfPack { kind: h.kind(), num_deltas: None }))
-    };
     for (offset, oid) in &entries {
         let entry = match data.entry(*offset) {
             Ok(e) => e,
@@ -190,39 +193,104 @@ fn list_pack(repo: &gix::Repository, idx_path: &Path, seen: &mut HashSet<[u8; 20
             }
         };
         use pack::data::entry::Header as H;
-        let known = match entry.header {
-            H::Blob => Some(Kind::Blob),
-            H::Tree | H::Commit | H::Tag => Some(Kind::Other),
-            H::OfsDelta { base_distance } => entry
-                .checked_base_pack_offset(base_distance)
-                .and_then(|base| entries.binary_search_by_key(&base, |e| e.0).ok())
-                .and_then(|i| kinds.get(i).copied())
-                .filter(|k| *k != Kind::Bad),
-            H::RefDelta { .. } => None,
-        };
-        let kind = match known {
-            Some(Kind::Other) => Kind::Other,
-            Some(Kind::Blob) if !entry.header.is_delta() => {
-                if seen.insert(oid_bytes_of(oid)) {
-                    out.blobs.push(crate::BlobEntry { id: to_blob(oid), size: entry.decompressed_size });
+        let kind = match entry.header {
+            H::Blob => Kind::Blob(entry.decompressed_size),
+            H::Tree | H::Commit | H::Tag => Kind::Other,
+            H::OfsDelta { base_distance } => {
+                let base = entry
+                    .checked_base_pack_offset(base_distance)
+                    .and_then(|base| entries.binary_search_by_key(&base, |e| e.0).ok())
+                    .and_then(|i| kinds.get(i).copied());
+                match base {
+                    Some(Kind::Blob(_) | Kind::BlobDelta) => Kind::BlobDelta,
+                    Some(Kind::Other) => Kind::Other,
+                    _ => Kind::Unknown,
                 }
-                Kind::Blob
             }
-            _ => match data.decode_header(entry, &mut inflate, &resolve) {
-                Ok(outcome) if outcome.kind == gix::object::Kind::Blob => {
-                    if seen.insert(oid_bytes_of(oid)) {
-                        out.blobs.push(crate::BlobEntry { id: to_blob(oid), size: outcome.object_size });
-                    }
-                    Kind::Blob
-                }
-                Ok(_) => Kind::Other,
-                Err(e) => {
-                    out.problems.push(format!("object {oid} in {}: cannot decode header: {e}", pack_path.display()));
-                    Kind::Bad
-                }
-            },
+            H::RefDelta { .. } => Kind::Unknown,
         };
         kinds.push(kind);
+    }
+
+    // Decode the headers that need it, in parallel, resolving ref-deltas within the pack.
+    let pending: Vec<usize> =
+        (0..entries.len()).filter(|&i| matches!(kinds[i], Kind::BlobDelta | Kind::Unknown)).collect();
+    let in_pack = |base: &gix::oid| -> gix::error::Result<Option<ResolvedBase>> {
+        match index.lookup(base) {
+            Some(i) => Ok(Some(ResolvedBase::InPack(data.entry(index.pack_offset_at_index(i))?))),
+            None => Ok(None),
+        }
+    };
+    let decode = |chunk: &[usize]| -> Vec<Result<(gix::object::Kind, u64), String>> {
+        let mut inflate = gix::zlib::Inflate::default();
+        chunk
+            .iter()
+            .map(|&i| {
+                let entry = data.entry(entries[i].0).map_err(|e| e.to_string())?;
+                let outcome = data.decode_header(entry, &mut inflate, &in_pack).map_err(|e| e.to_string())?;
+                Ok((outcome.kind, outcome.object_size))
+            })
+            .collect()
+    };
+    let threads = threads.clamp(1, pending.len().div_ceil(4096).max(1));
+    let mut decoded: Vec<Result<(gix::object::Kind, u64), String>> = if threads == 1 {
+        decode(&pending)
+    } else {
+        let per = pending.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = pending.chunks(per).map(|chunk| scope.spawn(|| decode(chunk))).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        })
+    };
+    // What failed may have a base outside this pack (a thin pack completed with ref-deltas):
+    // once more with gix, which sees every pack and loose object.
+    let mut inflate = gix::zlib::Inflate::default();
+    let anywhere = |base: &gix::oid| -> gix::error::Result<Option<ResolvedBase>> {
+        if let Some(found) = in_pack(base)? {
+            return Ok(Some(found));
+        }
+        use gix::odb::Header as _;
+        Ok(repo.objects.try_header(base)?.map(|h| ResolvedBase::OutOfPack { kind: h.kind(), num_deltas: None }))
+    };
+    for (slot, &i) in decoded.iter_mut().zip(&pending) {
+        if slot.is_err()
+            && let Ok(entry) = data.entry(entries[i].0)
+            && let Ok(outcome) = data.decode_header(entry, &mut inflate, &anywhere)
+        {
+            *slot = Ok((outcome.kind, outcome.object_size));
+        }
+    }
+
+    let mut decoded = pending.iter().zip(decoded);
+    let mut next = decoded.next();
+    for (i, (kind, (_, oid))) in kinds.iter().zip(&entries).enumerate() {
+        let size = match kind {
+            Kind::Blob(size) => Some(*size),
+            Kind::BlobDelta | Kind::Unknown => match next.take() {
+                Some((&at, result)) if at == i => {
+                    next = decoded.next();
+                    match result {
+                        Ok((gix::object::Kind::Blob, size)) => Some(size),
+                        Ok(_) => None,
+                        Err(e) => {
+                            out.problems
+                                .push(format!("object {oid} in {}: cannot decode header: {e}", pack_path.display()));
+                            None
+                        }
+                    }
+                }
+                other => {
+                    next = other;
+                    None
+                }
+            },
+            Kind::Other | Kind::Bad => None,
+        };
+        if let Some(size) = size
+            && seen.insert(oid_bytes_of(oid))
+        {
+            out.blobs.push(BlobEntry { id: to_blob(oid), size });
+        }
     }
     true
 }
