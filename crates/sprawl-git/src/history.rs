@@ -295,12 +295,11 @@ impl Repo {
         };
 
         // Peel tips to commits; blobs and trees that refs reach directly are noted as such.
-        let mut buf = Vec::new();
         let packs = self.packs();
         out.problems.extend(packs.problems.iter().cloned());
         let mut commit_tips = Vec::new();
         for (name, id) in tips {
-            self.classify_tip(&repo, &name, id, &mut commit_tips, &mut out, &mut buf);
+            self.classify_tip(&repo, &name, id, &mut commit_tips, &mut out);
         }
 
         let t0 = Instant::now();
@@ -325,8 +324,7 @@ impl Repo {
             cursor = commits[i as usize].info.parents.first().copied();
         }
 
-        // The comparisons, on all threads; each thread takes a contiguous run of commits so that
-        // its object cache sees neighbouring trees.
+        // The comparisons, on all threads.
         let trees: Vec<Option<ObjectId>> = commits.iter().map(|c| c.tree).collect();
         let parents: Vec<Vec<u32>> = commits.iter().map(|c| c.info.parents.clone()).collect();
         let t0 = Instant::now();
@@ -456,7 +454,6 @@ impl Repo {
         id: ObjectId,
         commit_tips: &mut Vec<ObjectId>,
         out: &mut Provenance,
-        buf: &mut Vec<u8>,
     ) {
         use gix::odb::Header as _;
         match repo.objects.try_header(&id) {
@@ -483,7 +480,6 @@ impl Repo {
                 }
                 gix::object::Kind::Tag => {
                     // peel_to_id stops at non-tags; a tag here is a tag of a missing object.
-                    let _ = buf;
                     out.problems.push(format!("ref {name}: tag {} does not peel", to_oid(&id)));
                 }
             },

@@ -185,6 +185,57 @@ fn merges_introduce_only_their_own_changes() {
 }
 
 #[test]
+fn removal_through_a_merge_mode_changes_symlinks_and_submodules() {
+    let sb = Sandbox::new();
+    let git = sb.init("r");
+    git.write("doomed.txt", "deleted on a branch\n");
+    git.write("run.sh", "echo hi\n");
+    git.commit("base");
+    git.run(&["checkout", "-q", "-b", "cleanup"]);
+    git.run(&["rm", "-q", "doomed.txt"]);
+    git.commit("delete on branch");
+    git.run(&["checkout", "-q", "main"]);
+    git.write("other.txt", "other\n");
+    git.commit("main moves on");
+    git.tick();
+    git.run(&["merge", "-q", "--no-ff", "-m", "merge cleanup", "cleanup"]);
+    // A mode change alone introduces nothing; a symlink is a blob like any other; a submodule
+    // (gitlink) entry is not a blob.
+    git.run(&["update-index", "--chmod=+x", "run.sh"]);
+    std::os::unix::fs::symlink("other.txt", git.dir.join("link")).unwrap();
+    git.run(&["add", "link"]);
+    let commit = git.rev("HEAD");
+    git.run(&["update-index", "--add", "--cacheinfo", &format!("160000,{commit},vendor/sub")]);
+    git.tick();
+    git.run(&["commit", "-q", "-m", "modes"]);
+
+    let p = open(&git).provenance(&RefSelection::All).unwrap();
+    assert_topological(&p);
+    let doomed = git.blob("deleted on a branch\n");
+    assert_eq!(removed_in(&p, doomed).as_deref(), Some("merge cleanup"), "left main's tree in the merge");
+    assert_eq!(intros(&p, git.blob("echo hi\n")), s(&[("base", "run.sh")]));
+    assert_eq!(intros(&p, git.blob("other.txt")), s(&[("modes", "link")]));
+    assert!(p.introduced.values().flatten().all(|i| i.path != "vendor/sub"));
+    assert!(p.problems.is_empty() && p.missing.is_empty(), "{:?} {:?}", p.problems, p.missing);
+}
+
+#[test]
+fn notes_are_history_too() {
+    let sb = Sandbox::new();
+    let git = sb.init("r");
+    git.write("a.txt", "a\n");
+    let commit = git.commit("c");
+    git.tick();
+    git.run(&["notes", "add", "-m", "a note with a token", "HEAD"]);
+    let p = open(&git).provenance(&RefSelection::All).unwrap();
+    let note = intros(&p, git.blob("a note with a token\n"));
+    assert_eq!(note.len(), 1, "{note:?}");
+    assert_eq!(note[0].1, commit, "a note's path is the annotated commit's id");
+    let main = open(&git).provenance(&RefSelection::Branch("main".into())).unwrap();
+    assert!(intros(&main, git.blob("a note with a token\n")).is_empty());
+}
+
+#[test]
 fn tag_only_commit_is_in_all_refs_but_not_in_the_branch() {
     let sb = Sandbox::new();
     let git = sb.init("r");
@@ -476,6 +527,36 @@ fn range_of_a_feature_branch() {
         other => panic!("expected NoSuchRef, got {other:?}"),
     }
     assert!(matches!(repo.range("main", "feature~9"), Err(Error::NoSuchRef { name }) if name == "feature~9"));
+}
+
+#[test]
+fn range_with_a_merge_reports_only_what_the_merge_itself_changed() {
+    let sb = Sandbox::new();
+    let git = sb.init("r");
+    git.write("conf.txt", "v1\n");
+    git.commit("base");
+    git.run(&["checkout", "-q", "-b", "topic"]);
+    git.write("topic.txt", "topic\n");
+    git.commit("topic work");
+    git.run(&["checkout", "-q", "main"]);
+    let base = git.rev("HEAD");
+    git.run(&["checkout", "-q", "-b", "integration"]);
+    git.write("side.txt", "side\n");
+    git.commit("side work");
+    git.tick();
+    git.run(&["merge", "-q", "--no-ff", "--no-commit", "topic"]);
+    git.write("conf.txt", "v2 during merge\n");
+    git.run(&["add", "conf.txt"]);
+    git.run(&["commit", "-q", "-m", "merge topic"]);
+
+    let r = open(&git).range(&base, "integration").unwrap();
+    let summaries: Vec<&str> = r.commits.iter().map(|c| c.summary.as_str()).collect();
+    // Parents first; "topic work" is older than "side work".
+    assert_eq!(summaries, ["topic work", "side work", "merge topic"]);
+    let by_merge: Vec<(String, BlobId, Option<BlobId>)> =
+        r.changes.iter().filter(|c| c.commit == 2).map(|c| (c.path.to_string(), c.new, c.old)).collect();
+    assert_eq!(by_merge, vec![("conf.txt".into(), git.blob("v2 during merge\n"), Some(git.blob("v1\n")))]);
+    assert_eq!(r.commits[2].parents, vec![1, 0], "first parent first");
 }
 
 #[test]
