@@ -73,7 +73,7 @@ fn emit_rule(out: &mut String, r: &def::RuleDef, line: u32) {
     writeln!(
         out,
         "        StaticRule {{ id: {:?}, name: {:?}, pattern: {:?}, keywords: {}, max_len: {}, min_entropy: {min_entropy}, \
-         checksum: {}, placeholders: {}, confidence: {}, pair_with: {pair}, context: {}, identity: {:?}, \
+         checksum: {}, placeholders: {}, random: {}, confidence: {}, pair_with: {pair}, context: {}, identity: {:?}, \
          examples: {}, negative_examples: {}, references: {}, line: {line} }},",
         r.id,
         r.name,
@@ -82,6 +82,7 @@ fn emit_rule(out: &mut String, r: &def::RuleDef, line: u32) {
         r.max_len,
         opt(&r.verify.checksum),
         r.verify.placeholders,
+        r.verify.random,
         opt(&r.confidence),
         opt(&r.context),
         r.identity,

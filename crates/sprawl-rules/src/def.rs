@@ -55,6 +55,9 @@ pub(crate) struct VerifyDef {
     pub checksum: Option<String>,
     #[serde(default = "yes")]
     pub placeholders: bool,
+    /// Require the secret to look machine-generated (`sprawl_verify::randomness`).
+    #[serde(default)]
+    pub random: bool,
 }
 
 fn yes() -> bool {
@@ -65,7 +68,7 @@ fn yes() -> bool {
 /// checksum, placeholder filter on. (A derived `Default` would turn the filter off.)
 impl Default for VerifyDef {
     fn default() -> VerifyDef {
-        VerifyDef { checksum: None, placeholders: true }
+        VerifyDef { checksum: None, placeholders: true, random: false }
     }
 }
 

@@ -60,6 +60,7 @@ pub mod builtin {
         pub min_entropy: Option<f64>,
         pub checksum: Option<&'static str>,
         pub placeholders: bool,
+        pub random: bool,
         pub confidence: Option<&'static str>,
         pub pair_with: Option<(&'static str, u32)>,
         pub context: Option<bool>,
@@ -85,6 +86,7 @@ pub mod builtin {
                 verify: crate::def::VerifyDef {
                     checksum: self.checksum.map(str::to_owned),
                     placeholders: self.placeholders,
+                    random: self.random,
                 },
                 confidence: self.confidence.map(str::to_owned),
                 pair_with: self
@@ -141,6 +143,9 @@ pub struct Rule {
     pub checksum: Option<String>,
     /// Whether the placeholder filter applies (off for formats such as private keys).
     pub placeholder_filter: bool,
+    /// Whether the secret must look machine-generated (generic token and key rules; not
+    /// passwords, which people choose).
+    pub require_random: bool,
     /// Confidence of a match that passes every filter but has no checksum.
     pub confidence: Confidence,
     pub pair_with: Option<PairWith>,
@@ -460,8 +465,26 @@ rules:
         for r in &rules {
             let b = set.get(&r.id).unwrap();
             assert_eq!(
-                (&b.pattern, &b.keywords, b.max_len, b.min_entropy, &b.checksum, b.placeholder_filter, b.confidence),
-                (&r.pattern, &r.keywords, r.max_len, r.min_entropy, &r.checksum, r.placeholder_filter, r.confidence),
+                (
+                    &b.pattern,
+                    &b.keywords,
+                    b.max_len,
+                    b.min_entropy,
+                    &b.checksum,
+                    b.placeholder_filter,
+                    b.require_random,
+                    b.confidence
+                ),
+                (
+                    &r.pattern,
+                    &r.keywords,
+                    r.max_len,
+                    r.min_entropy,
+                    &r.checksum,
+                    r.placeholder_filter,
+                    r.require_random,
+                    r.confidence
+                ),
                 "{}",
                 r.id
             );

@@ -8,7 +8,7 @@
 //!     keywords: [ghp_]                 # ≥ 3-byte literals, ASCII case-insensitive
 //!     max_len: 40                      # longest whole match, in bytes
 //!     min_entropy: 3.0                 # optional floor, bits per byte of the secret
-//!     verify: { checksum: github-crc32, placeholders: true }
+//!     verify: { checksum: github-crc32, placeholders: true, random: false }
 //!     confidence: high                 # optional: high (default), medium or low
 //!     pair_with: { rule: other.id, within_lines: 20 }   # optional
 //!     context: false                   # optional: matches by context, gives way to provider rules
@@ -105,6 +105,7 @@ pub(crate) fn validate_def(def: RuleDef, file: &Arc<str>, line: u32, check_patte
         min_entropy: def.min_entropy,
         checksum: def.verify.checksum,
         placeholder_filter: def.verify.placeholders,
+        require_random: def.verify.random,
         confidence,
         pair_with: def.pair_with.map(|p| PairWith { rule: p.rule, within_lines: p.within_lines }),
         context: def.context.unwrap_or_else(|| crate::CONTEXT_IDENTITIES.contains(&def.identity.as_str())),

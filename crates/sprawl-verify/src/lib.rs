@@ -5,8 +5,11 @@
 //!
 //! 1. the **placeholder filter** ([`placeholder::reason`]): `EXAMPLE`, `xxxx`, `your_api_key`,
 //!    `${VAR}`, `<token>`, runs such as `123456` — rejected;
-//! 2. the rule's **entropy floor** ([`entropy::shannon`]): a value less random than the rule
-//!    allows is rejected;
+//! 2. the rule's **entropy floor** ([`entropy::shannon`]) and, for rules that ask for it
+//!    (`verify: { random: true }`: generic tokens and keys, not passwords), the **randomness
+//!    model** ([`randomness::looks_random`]), which tells machine-generated strings from
+//!    identifiers, words, keyboard walks and dates far better than entropy (AUC 0.997 against
+//!    0.64 on held-out data; see that module);
 //! 3. the rule's **checksum or structure check** ([`checksum`]), when its format has one: a
 //!    valid one makes the finding `confirmed`; an invalid one either rejects the candidate (a
 //!    "JWT" whose parts are not JSON), caps it at `medium` (a GitHub token whose CRC32 fails is
@@ -30,6 +33,23 @@ pub mod entropy;
 pub mod placeholder;
 pub mod randomness;
 
+/// Whether `secret`, or its body after a short prefix such as `fc-`, `sk_` or `key-`, looks
+/// machine-generated. A prefix's separator would otherwise force a wider alphabet on the whole
+/// value (`fc-` + 32 hex digits is priced as base64url) and hide the randomness of the body.
+fn looks_random_token(secret: &[u8]) -> bool {
+    if randomness::looks_random(secret) {
+        return true;
+    }
+    let sep = secret.iter().take(12).position(|&b| matches!(b, b'-' | b'_' | b'.'));
+    match sep {
+        Some(i) if i > 0 && secret[..i].iter().all(u8::is_ascii_alphanumeric) => {
+            let body = &secret[i + 1..];
+            body.len() >= 16 && randomness::looks_random(body)
+        }
+        _ => false,
+    }
+}
+
 /// What the confirm stage decided about one candidate.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
@@ -46,6 +66,7 @@ struct Checks {
     placeholders: bool,
     /// A context rule: values providers publish by design are not secrets here.
     context: bool,
+    random: bool,
     base: Confidence,
 }
 
@@ -79,6 +100,7 @@ impl Verifier {
                     checksum,
                     placeholders: r.placeholder_filter,
                     context: r.context,
+                    random: r.require_random,
                     base: r.confidence,
                 }
             })
@@ -98,6 +120,13 @@ impl Verifier {
             && let Some(why) = placeholder::public_reason(secret)
         {
             return Verdict::Reject(format!("public by design: {why}"));
+        }
+        if checks.random && !looks_random_token(secret) {
+            return Verdict::Reject(format!(
+                "does not look machine-generated (randomness score {:.2}, needs {:.2})",
+                randomness::score(secret),
+                randomness::threshold(secret.len())
+            ));
         }
         if let Some(floor) = checks.min_entropy {
             let h = entropy::shannon(secret);
@@ -124,5 +153,19 @@ impl Verifier {
                 }
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_random_token;
+
+    #[test]
+    fn prefixed_tokens_are_judged_by_their_body() {
+        assert!(looks_random_token(b"fc-7442470838147449438aa298f2b7284f"));
+        assert!(looks_random_token(b"q8Zt3Lm2Vx7Kp9Wn4Rb6Hc1Y"));
+        assert!(!looks_random_token(b"refresh_token_expired"));
+        assert!(!looks_random_token(b"my-super-secret-password"));
+        assert!(!looks_random_token(b"razorpay-webhook-2024-prod!"));
     }
 }
