@@ -73,15 +73,16 @@ fn peak_rss_mib() -> Option<u64> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args
-        .next()
-        .ok_or("usage: bench <repo> [--threads N] [--cache-mib N] [--no-read] [--verify] [--gix] [--staged N]")?;
+    let path = args.next().ok_or(
+        "usage: bench <repo> [--threads N] [--cache-mib N] [--no-read] [--verify] [--gix] [--dump FILE] [--staged N]",
+    )?;
     let mut threads = None;
     let mut cache = None;
     let mut read = true;
     let mut staged = None;
     let mut verify = false;
     let mut via_gix = false;
+    let mut dump = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--threads" => threads = Some(args.next().ok_or("--threads N")?.parse::<usize>()?),
@@ -89,6 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--no-read" => read = false,
             "--verify" => verify = true,
             "--gix" => via_gix = true,
+            "--dump" => dump = Some(args.next().ok_or("--dump FILE")?),
             "--staged" => staged = Some(args.next().ok_or("--staged N")?.parse::<usize>()?),
             other => return Err(format!("unknown argument {other}").into()),
         }
@@ -160,6 +162,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  peak heap {} MiB, peak RSS {:?} MiB", peak_heap_mib(), peak_rss_mib());
     for problem in p.problems.iter().take(5) {
         println!("  problem: {problem}");
+    }
+    if let Some(file) = &dump {
+        // "<commit> <blob> <path>" for every introduction, to compare with git's own diffs.
+        use std::io::Write as _;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(file)?);
+        for (blob, intros) in &p.introduced {
+            for i in intros {
+                writeln!(w, "{} {} {}", p.commits[i.commit as usize].id, blob, i.path)?;
+            }
+        }
+        // "removed <commit> <blob>" for every blob that left HEAD's first-parent chain.
+        for (blob, commit) in &p.removed_in {
+            writeln!(w, "removed {} {}", p.commits[*commit as usize].id, blob)?;
+        }
+        for blob in &p.at_head {
+            writeln!(w, "head {blob}")?;
+        }
+        // "blob <id> <size>" in list order.
+        for b in &list.blobs {
+            writeln!(w, "blob {} {}", b.id, b.size)?;
+        }
     }
     let unattributed = list.blobs.iter().filter(|b| !p.introduced.contains_key(&b.id)).count();
     println!("  blobs without an introduction: {unattributed}");

@@ -1,8 +1,37 @@
 //! Values that have the shape of a secret but are documentation, templates or masks.
 
-/// Why `secret` looks like a placeholder, or `None` if it does not.
+/// Values that, once lowercased and stripped of everything but letters and digits, are the
+/// name of what should be there rather than a value.
+const NAMES: &[&[u8]] = &[
+    b"password", b"passwd", b"pass", b"pwd", b"secret", b"secretkey", b"apikey", b"token",
+    b"accesstoken", b"authtoken", b"changeit", b"clientsecret", b"privatekey", b"credentials", b"value",
+];
+
+/// Why `secret` looks like a placeholder, or `None` if it does not. Percent-encoded values
+/// (`pass%20word` in a URL) are judged decoded.
 pub fn reason(secret: &[u8]) -> Option<&'static str> {
+    if secret.contains(&b'%')
+        && let Some(decoded) = crate::decode::decode(secret, crate::decode::Encoding::Percent).filter(|d| d != secret)
+    {
+        return reason(&decoded);
+    }
     let lower = secret.to_ascii_lowercase();
+    // Undo the usual substitutions (`p@ssw0rd`, `s3cr3t`) before comparing with the names.
+    let name: Vec<u8> = lower
+        .iter()
+        .map(|&c| match c {
+            b'@' | b'4' => b'a',
+            b'$' | b'5' => b's',
+            b'0' => b'o',
+            b'3' => b'e',
+            b'1' | b'!' => b'i',
+            c => c,
+        })
+        .filter(u8::is_ascii_alphanumeric)
+        .collect();
+    if NAMES.contains(&name.as_slice()) {
+        return Some("names what should be there (`password`, `secret`, `token`…)");
+    }
     const WORDS: &[(&[u8], &str)] = &[
         (b"example", "contains `example`"),
         (b"xxxx", "contains `xxxx`"),
@@ -133,6 +162,10 @@ mod tests {
             b"process.env.STRIPE_KEY",
             b"your-api-key-here",
             b"ya29.fake-access-token",
+            b"pass%20word",
+            b"p%40ss%3Aword",
+            b"Pass_Word",
+            b"s3cr3t",
         ] {
             assert!(reason(p).is_some(), "{}", String::from_utf8_lossy(p));
         }
