@@ -160,6 +160,11 @@ pub(crate) fn read_commit(
     if kind != gix::object::Kind::Commit {
         return Err(format!("is a {kind}, not a commit"));
     }
+    Ok(Some(parse_commit(id, &data, problems)))
+}
+
+/// Parses the bytes of commit `id`, leniently: what is malformed is a problem and left empty.
+pub(crate) fn parse_commit(id: ObjectId, data: &[u8], problems: &mut Vec<String>) -> RawCommit {
     let mut raw = RawCommit {
         id,
         tree: None,
@@ -175,7 +180,7 @@ pub(crate) fn read_commit(
             summary: String::new(),
         },
     };
-    for token in gix::objs::CommitRefIter::from_bytes(&data, gix::hash::Kind::Sha1) {
+    for token in gix::objs::CommitRefIter::from_bytes(data, gix::hash::Kind::Sha1) {
         match token {
             Ok(Token::Tree { id }) => raw.tree = Some(id),
             Ok(Token::Parent { id }) => raw.parents.push(id),
@@ -203,7 +208,7 @@ pub(crate) fn read_commit(
     if raw.tree.is_none() {
         problems.push(format!("commit {}: has no tree", to_oid(&id)));
     }
-    Ok(Some(raw))
+    raw
 }
 
 fn summary(message: &BStr) -> String {
@@ -513,8 +518,13 @@ impl Repo {
         }
         let mut commits = Vec::new();
         let mut source = Source::new(repo, Some(packs), SMALL_CACHE);
+        let mut prefetched = packs.commits(self.threads(), &mut out.problems);
         while let Some((id, child)) = stack.pop() {
-            match read_commit(&mut source, id, &mut out.problems) {
+            let read = match prefetched.remove(&id) {
+                Some(c) => Ok(Some(c)),
+                None => read_commit(&mut source, id, &mut out.problems),
+            };
+            match read {
                 Ok(Some(mut c)) => {
                     if shallow.contains(&id) {
                         c.parents.clear();

@@ -51,6 +51,65 @@ impl Packs {
         Packs { packs, problems }
     }
 
+    /// Every commit stored whole in the packs, inflated and parsed on `threads` threads: most
+    /// of a history walk's first phase is inflating commits, one after another as the walk
+    /// finds them. Commits stored as deltas (rare) are left to the walk.
+    pub(crate) fn commits(
+        &self,
+        threads: usize,
+        problems: &mut Vec<String>,
+    ) -> gix::hashtable::HashMap<gix::ObjectId, crate::history::RawCommit> {
+        let mut whole: Vec<(usize, u64, gix::ObjectId)> = Vec::new();
+        for (p, pack) in self.packs.iter().enumerate() {
+            for i in 0..pack.index.num_objects() {
+                let offset = pack.index.pack_offset_at_index(i);
+                if let Ok(entry) = pack.data.entry(offset)
+                    && entry.header == pack::data::entry::Header::Commit
+                {
+                    whole.push((p, offset, pack.index.oid_at_index(i).to_owned()));
+                }
+            }
+        }
+        // Pack order, so that each thread reads its part of the pack front to back.
+        whole.sort_unstable_by_key(|&(p, offset, _)| (p, offset));
+        let decode = |chunk: &[(usize, u64, gix::ObjectId)]| {
+            let mut inflate = gix::zlib::Inflate::default();
+            let mut buf = Vec::new();
+            let mut problems = Vec::new();
+            let mut parsed = Vec::with_capacity(chunk.len());
+            for &(p, offset, id) in chunk {
+                let pack = &self.packs[p];
+                let Ok(entry) = pack.data.entry(offset) else { continue };
+                let Ok(size) = usize::try_from(entry.decompressed_size) else { continue };
+                if buf.try_reserve(size.saturating_sub(buf.len())).is_err() {
+                    continue;
+                }
+                buf.resize(size, 0);
+                // A commit that does not inflate is left to the walk, which reports it.
+                if pack.data.decompress_entry(&entry, &mut inflate, &mut buf).is_ok() {
+                    parsed.push(crate::history::parse_commit(id, &buf, &mut problems));
+                }
+            }
+            (parsed, problems)
+        };
+        let threads = threads.clamp(1, whole.len().div_ceil(2048).max(1));
+        let parts: Vec<(Vec<crate::history::RawCommit>, Vec<String>)> = if threads == 1 {
+            vec![decode(&whole)]
+        } else {
+            let per = whole.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = whole.chunks(per).map(|chunk| scope.spawn(|| decode(chunk))).collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+            })
+        };
+        let mut out = gix::hashtable::HashMap::default();
+        for (parsed, more) in parts {
+            problems.extend(more);
+            out.extend(parsed.into_iter().map(|c| (c.id, c)));
+        }
+        out
+    }
+
     fn locate(&self, id: &gix::oid) -> Option<(usize, u64)> {
         self.packs
             .iter()
