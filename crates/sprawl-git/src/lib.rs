@@ -8,9 +8,9 @@
 //!
 //! * **Content** — [`Repo::blobs`] lists every blob in the object database: every pack (of the
 //!   repository and of its alternates) and every loose object, reachable or not, each id once, in
-//!   pack order with its size taken from the object header. Nothing is inflated. A
-//!   [`BlobReader`] per worker thread then reads them in that order, which is the order in which
-//!   delta bases come before their deltas, so the reader's delta-base cache hits.
+//!   pack order with its size taken from the object header (only the first bytes of a delta are
+//!   inflated, where its result size is). A [`BlobReader`] per worker thread then reads them in
+//!   that order, in which delta bases come before their deltas, so the reader's cache hits.
 //! * **Names** — [`Repo::provenance`] walks the commit graph once and says, for each blob, which
 //!   commits *introduced* it and at which path ([`Introduction`]), whether it is in `HEAD`'s tree,
 //!   and on which commit of the default branch it left that tree ([`Provenance::removed_in`]).
@@ -54,9 +54,22 @@
 //!   where a finding is reported; the others say where else the same secret was committed.
 //! * **Tree diffs, not tree walks.** For each commit the trees of the commit and of its parents
 //!   are compared level by level and a subtree is entered only where its id differs from *every*
-//!   parent's (what `git diff-tree -r` and `--cc` do), so unchanged directories cost nothing.
-//!   Full trees are walked only for root commits and for `HEAD`. The diffs of different
-//!   commits are independent, so they run on all cores, each thread with its own object cache.
+//!   parent's (what `git diff-tree -r` and `-c` do), so unchanged directories cost nothing.
+//!   Full trees are walked only for root commits and for `HEAD`. Within a directory, equal runs
+//!   of entries are skipped by comparing bytes, and a tree is parsed with the help of the similar
+//!   tree it is compared with (see the `diff` module). The diffs of different commits are
+//!   independent, so they run on all cores ([`Repo::set_threads`]), in blocks of neighbouring
+//!   commits, newest first, each thread with its own caches ([`Repo::set_cache_budget`]).
+//! * **Packs read directly.** Trees, commits and blobs are read from the pack files by this
+//!   crate (gix opens them and inflates; the `pack` module resolves delta chains and caches
+//!   every link of a chain, where gix keeps only the objects asked for). On git.git that is the
+//!   difference between 18 s and 2 s for the tree diffs, and it halves the time to read every
+//!   blob. Loose objects, and anything the direct path cannot resolve, go through gix.
+//! * **Checked against git.** On git.git (85 k commits), the introductions equal what
+//!   `git log --all --raw -c --root --no-renames` reports (173,970 of them), `removed_in` equals
+//!   what `git log --first-parent -m --raw HEAD` implies, and the blob list equals
+//!   `git cat-file --batch-all-objects --batch-check`, in `git verify-pack` offset order; the
+//!   `bench` example's `--dump` writes what to compare.
 //! * **Never fatal.** A corrupt pack index, a missing tree in a partial clone, an unparsable
 //!   commit: each becomes a line in `problems` or `missing`, and the rest goes on. Errors are
 //!   returned only for what makes the whole request meaningless (not a repository, no such
@@ -176,7 +189,9 @@ pub struct Repo {
 
 impl Repo {
     /// Opens the repository at `path`: a `.git` directory, a bare repository, a work tree or any
-    /// directory inside a work tree (discovery goes upward from `path`).
+    /// directory inside a work tree (discovery goes upward from `path`). A directory that is in
+    /// no repository is [`Error::NotARepository`]; a path that cannot be read is
+    /// [`Error::Open`].
     ///
     /// Only the repository's own configuration is read (`Options::isolated()`); the user's and
     /// the system's configuration and the environment cannot change what is scanned.
@@ -185,13 +200,13 @@ impl Repo {
         let mapping = gix::sec::trust::Mapping { full: opts.clone(), reduced: opts };
         let repo = gix::ThreadSafeRepository::discover_opts(path, Default::default(), mapping)
             .map_err(|e| open_error(path, e))?;
-        if repo.to_thread_local().object_hash() != gix::hash::Kind::Sha1 {
+        let local = repo.to_thread_local();
+        if local.object_hash() != gix::hash::Kind::Sha1 {
             return Err(Error::UnsupportedObjectFormat {
                 path: path.to_path_buf(),
-                format: repo.to_thread_local().object_hash().to_string(),
+                format: local.object_hash().to_string(),
             });
         }
-        let local = repo.to_thread_local();
         let git_dir = local.git_dir().to_path_buf();
         let work_dir = local.workdir().map(Path::to_path_buf);
         let shallow = local.is_shallow().unwrap_or(false);
@@ -232,8 +247,8 @@ impl Repo {
         self.partial
     }
 
-    /// Sets how many threads [`Repo::provenance`] compares trees on (default: the number of
-    /// cores, at most 8). The engine lowers it when it reads blobs at the same time.
+    /// Sets how many threads [`Repo::provenance`] and [`Repo::blobs`] use (default: the number
+    /// of cores, at most 8). The engine lowers it when it reads blobs at the same time.
     pub fn set_threads(&mut self, threads: usize) {
         self.threads = threads.max(1);
     }
