@@ -33,6 +33,19 @@ pub mod entropy;
 pub mod placeholder;
 pub mod randomness;
 
+/// Shapes that a generic token or key rule sees far more often as identifiers than as keys:
+/// UUIDs (idempotency tokens, request ids) and short hex strings (content hashes, ids).
+/// Providers whose keys have these shapes have their own rules.
+fn identifier_shape(secret: &[u8]) -> Option<&'static str> {
+    if randomness::is_uuid(secret) {
+        return Some("a UUID: an identifier far more often than a key");
+    }
+    if secret.len() < 24 && secret.iter().all(u8::is_ascii_hexdigit) {
+        return Some("fewer than 24 hex digits: a hash or id more often than a key");
+    }
+    None
+}
+
 /// Whether `secret`, or its body after a short prefix such as `fc-`, `sk_` or `key-`, looks
 /// machine-generated. A prefix's separator would otherwise force a wider alphabet on the whole
 /// value (`fc-` + 32 hex digits is priced as base64url) and hide the randomness of the body.
@@ -121,6 +134,11 @@ impl Verifier {
         {
             return Verdict::Reject(format!("public by design: {why}"));
         }
+        if checks.random
+            && let Some(why) = identifier_shape(secret)
+        {
+            return Verdict::Reject(why.to_owned());
+        }
         if checks.random && !looks_random_token(secret) {
             return Verdict::Reject(format!(
                 "does not look machine-generated (randomness score {:.2}, needs {:.2})",
@@ -158,7 +176,15 @@ impl Verifier {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_random_token;
+    use super::{identifier_shape, looks_random_token};
+
+    #[test]
+    fn identifier_shapes() {
+        assert!(identifier_shape(b"5236cffc-ee13-4a32-bb5b-388d9da09d96").is_some());
+        assert!(identifier_shape(b"48205d4ffd7feba3").is_some());
+        assert!(identifier_shape(b"7442470838147449438aa298f2b7284f").is_none());
+        assert!(identifier_shape(b"q8Zt3Lm2Vx7Kp9Wn").is_none());
+    }
 
     #[test]
     fn prefixed_tokens_are_judged_by_their_body() {

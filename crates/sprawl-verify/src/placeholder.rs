@@ -3,8 +3,21 @@
 /// Values that, once lowercased and stripped of everything but letters and digits, are the
 /// name of what should be there rather than a value.
 const NAMES: &[&[u8]] = &[
-    b"password", b"passwd", b"pass", b"pwd", b"secret", b"secretkey", b"apikey", b"token",
-    b"accesstoken", b"authtoken", b"changeit", b"clientsecret", b"privatekey", b"credentials", b"value",
+    b"password",
+    b"passwd",
+    b"pass",
+    b"pwd",
+    b"secret",
+    b"secretkey",
+    b"apikey",
+    b"token",
+    b"accesstoken",
+    b"authtoken",
+    b"changeit",
+    b"clientsecret",
+    b"privatekey",
+    b"credentials",
+    b"value",
 ];
 
 /// Why `secret` looks like a placeholder, or `None` if it does not. Percent-encoded values
