@@ -757,4 +757,7 @@ fn open_work_tree_subdirectory_bare_and_non_repository() {
         Err(Error::NotARepository { path }) => assert_eq!(path, plain),
         other => panic!("expected NotARepository, got {other:?}"),
     }
+    let nowhere = sb.path("does-not-exist");
+    let err = Repo::open(&nowhere).unwrap_err();
+    assert!(matches!(err, Error::Open { .. }) && err.to_string().contains("does-not-exist"), "{err}");
 }
