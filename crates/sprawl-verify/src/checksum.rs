@@ -207,16 +207,29 @@ fn jwt(token: &[u8]) -> Outcome {
     let Some(header) = json_object(parts[0]) else {
         return invalid("header is not base64url JSON", Failure::Reject);
     };
-    if json_object(parts[1]).is_none() {
+    let Some(payload) = json_object(parts[1]) else {
         return invalid("payload is not base64url JSON", Failure::Reject);
-    }
+    };
     if !contains(&header, b"\"alg\"") {
         return invalid("header names no `alg`", Failure::Reject);
+    }
+    // The token every JWT tutorial shows (jwt.io's): documentation, not a credential.
+    if contains(&payload, b"\"John Doe\"") || contains(&payload, b"\"sub\":\"1234567890\"") {
+        return invalid("the jwt.io example token", Failure::Reject);
     }
     if contains(&header, b"\"none\"") || parts[2].is_empty() {
         return invalid("unsigned (`alg: none`)", Failure::Weak);
     }
-    Outcome::Valid("JWT header and payload decode".to_owned())
+    // A well-formed JWT is still not proof of a live credential (most expire within hours),
+    // so this describes rather than confirms.
+    let claims: Vec<&str> = ["iss", "sub", "aud", "exp", "role", "scope"]
+        .into_iter()
+        .filter(|c| contains(&payload, format!("\"{c}\"").as_bytes()))
+        .collect();
+    Outcome::Info(format!(
+        "a signed JWT (claims: {})",
+        if claims.is_empty() { "none of iss/sub/aud/exp".to_owned() } else { claims.join(", ") }
+    ))
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -247,24 +260,45 @@ fn aws_access_key_id(token: &[u8]) -> Outcome {
 }
 
 fn private_key_body(token: &[u8]) -> Outcome {
-    // The body may hold real newlines, `\n` escapes (keys inside JSON) or header lines such as
-    // `Proc-Type:`; keep base64 characters only, after dropping header lines.
-    let mut clean = Vec::with_capacity(token.len());
-    let text = token.split(|&b| b == b'\n').flat_map(|l| l.split(|&b| b == b'\\')).filter(|l| !contains(l, b": "));
-    for line in text {
-        let line = line.strip_prefix(b"n").filter(|_| !line.is_empty()).unwrap_or(line);
+    // The capture may run through the END marker, hold `\n` escapes (keys inside JSON), string
+    // quotes and concatenations (`"…\n" +`), and header lines (`Proc-Type:`, `Comment:`).
+    let end = find(token, b"-----END").unwrap_or(token.len());
+    let mut text = Vec::with_capacity(end);
+    let mut i = 0;
+    while i < end {
+        if token[i] == b'\\' {
+            text.push(b'\n');
+            i += 2;
+        } else {
+            text.push(token[i]);
+            i += 1;
+        }
+    }
+    let mut clean = Vec::with_capacity(text.len());
+    for line in text.split(|&b| b == b'\n').filter(|l| !l.contains(&b':') && !l.starts_with(b"-----")) {
         clean.extend(line.iter().filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')));
     }
     let Some(der) = base64_any(&clean) else {
-        return invalid("the body is not base64", Failure::Weak);
+        return invalid("the body is not base64", Failure::Doubt);
     };
     if der.starts_with(b"openssh-key-v1\0") {
         return Outcome::Valid("an openssh-key-v1 structure".to_owned());
     }
-    if der.len() > 64 && der[0] == 0x30 && matches!(der[1], 0x81..=0x83) {
+    let sequence = der.len() > 2
+        && der[0] == 0x30
+        && match der[1] {
+            n @ 0..=0x7f => der.len() >= usize::from(n) + 2 && n >= 16,
+            0x81..=0x83 => der.len() >= 64,
+            _ => false,
+        };
+    if sequence {
         return Outcome::Valid("an ASN.1 DER sequence".to_owned());
     }
-    invalid("the body does not decode to a key structure", Failure::Weak)
+    invalid("the body does not decode to a key structure", Failure::Doubt)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn azure_storage_key(token: &[u8]) -> Outcome {
@@ -342,7 +376,9 @@ mod tests {
         let h = b64url(br#"{"alg":"HS256","typ":"JWT"}"#);
         let p = b64url(br#"{"sub":"1234","iat":1700000000}"#);
         let good = format!("{h}.{p}.c2lnbmF0dXJlLWJ5dGVz");
-        assert!(Check::Jwt.verify(good.as_bytes()));
+        assert_eq!(Check::Jwt.run(good.as_bytes()), Outcome::Info("a signed JWT (claims: sub)".into()));
+        let doc = format!("{h}.{}.c2ln", b64url(br#"{"sub":"1234567890","name":"John Doe","iat":1516239022}"#));
+        assert!(matches!(Check::Jwt.run(doc.as_bytes()), Outcome::Invalid { severity: Failure::Reject, .. }));
         let bad = format!("{h}.bm90IGpzb24.c2ln");
         assert!(matches!(Check::Jwt.run(bad.as_bytes()), Outcome::Invalid { severity: Failure::Reject, .. }));
         let none = format!("{}.{p}.", b64url(br#"{"alg":"none"}"#));
@@ -371,6 +407,17 @@ mod tests {
         assert!(Check::PrivateKeyBody.verify(&escaped));
         let ssh = STANDARD.encode(b"openssh-key-v1\0\0\0\0\x04none");
         assert!(Check::PrivateKeyBody.verify(ssh.as_bytes()));
+        // As a rule captures it: through the END marker, with a header line.
+        let captured = format!(
+            "\nProc-Type: 4,ENCRYPTED\n{}\n-----END RSA PRIVATE KEY-----",
+            String::from_utf8(wrapped.clone()).unwrap()
+        );
+        assert!(Check::PrivateKeyBody.verify(captured.as_bytes()));
+        // A short Ed25519 PKCS#8 body (48 bytes, short-form length).
+        let mut ed =
+            vec![0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+        ed.extend([9u8; 32]);
+        assert!(Check::PrivateKeyBody.verify(STANDARD.encode(&ed).as_bytes()));
         assert!(!Check::PrivateKeyBody.verify(b"...your key here..."));
     }
 
