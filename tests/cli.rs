@@ -426,3 +426,22 @@ fn encoded_secrets_are_found_with_their_decoding_chain() {
     let s = scan(&["--decode-depth", "0"], &[dir.path()]);
     assert_eq!(github(&s), 0, "decoding off: no token is visible as written");
 }
+
+#[test]
+fn binary_keystores_are_reported_though_other_binaries_are_skipped() {
+    let mut rng = Rng(4242);
+    let dir = tempfile::tempdir().unwrap();
+    // A PKCS#12-shaped file: SEQUENCE, long length, version 3, the authSafe SEQUENCE, then
+    // random content.
+    let body_len = 1500usize;
+    let mut p12 = vec![0x30, 0x82, ((body_len + 7) >> 8) as u8, (body_len + 7) as u8, 0x02, 0x01, 0x03];
+    p12.extend([0x30, 0x82, (body_len >> 8) as u8, body_len as u8]);
+    p12.extend((0..body_len).map(|_| rng.next() as u8));
+    std::fs::write(dir.path().join("client.p12"), &p12).unwrap();
+    std::fs::write(dir.path().join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let s = scan(&[], &[dir.path()]);
+    assert_eq!(s.rules(), BTreeSet::from(["keystore.pkcs12".to_owned()]), "{}", s.stderr);
+    assert_eq!((s.findings[0]["line"].as_u64(), s.findings[0]["column"].as_u64()), (Some(1), Some(1)));
+    assert!(s.findings[0]["path"].as_str().unwrap().ends_with("client.p12"));
+    assert!(s.stderr.contains("1 skipped"), "the PNG is skipped: {}", s.stderr);
+}

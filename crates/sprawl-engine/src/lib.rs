@@ -339,8 +339,26 @@ impl Engine {
             Err(e) => send(Event::Problem(Problem::error(e.to_string()))),
             Ok(contents) => {
                 if !self.scan_binary && sprawl_input::looks_binary(&contents) {
-                    tracing::debug!(path = %path.display(), "skipping binary file");
-                    skipped.fetch_add(1, Ordering::Relaxed);
+                    if let Some(text) = sprawl_verify::decode::keystore_as_base64(&contents) {
+                        // A keystore is a credential even though it is binary: scan its base64
+                        // form with the keystore rules, and report it at the file's start.
+                        files.fetch_add(1, Ordering::Relaxed);
+                        bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
+                        let origin = Origin::file(&path);
+                        let mut findings = self.analyze(w, &origin, &text).into_findings(self.min_confidence);
+                        for f in &mut findings {
+                            f.location.line = 1;
+                            f.location.column = 1;
+                            f.location.offset = 0;
+                            f.reason.push_str("; a binary keystore file");
+                        }
+                        if !findings.is_empty() {
+                            send(Event::Findings(findings));
+                        }
+                    } else {
+                        tracing::debug!(path = %path.display(), "skipping binary file");
+                        skipped.fetch_add(1, Ordering::Relaxed);
+                    }
                 } else {
                     files.fetch_add(1, Ordering::Relaxed);
                     bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);

@@ -176,6 +176,22 @@ fn find_escaped(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
     }
 }
 
+/// Longest prefix of a binary keystore that [`keystore_as_base64`] encodes.
+pub const KEYSTORE_PREFIX: usize = 30 << 10;
+
+/// For a binary PKCS#12 (`.p12`, `.pfx`) or Java KeyStore file, its first
+/// [`KEYSTORE_PREFIX`] bytes in standard base64, so that the text rules for base64 keystores
+/// report it; `None` for any other bytes.
+pub fn keystore_as_base64(bytes: &[u8]) -> Option<Vec<u8>> {
+    let pkcs12 = bytes.len() > 8 && bytes[0] == 0x30 && bytes[1] == 0x82 && bytes[4..7] == [0x02, 0x01, 0x03];
+    let jks = bytes.starts_with(&[0xfe, 0xed, 0xfe, 0xed]);
+    if !(pkcs12 || jks) {
+        return None;
+    }
+    let head = &bytes[..bytes.len().min(KEYSTORE_PREFIX)];
+    Some(base64::engine::general_purpose::STANDARD.encode(head).into_bytes())
+}
+
 /// Decodes one run; `None` unless the result is mostly printable text of at least 8 bytes.
 pub fn decode(run: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
     let out = match encoding {
@@ -329,6 +345,19 @@ mod tests {
         let sha = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
         assert_eq!(runs(sha), vec![(String::from_utf8_lossy(sha).into_owned(), Encoding::Hex)]);
         assert_eq!(decode(sha, Encoding::Hex), None);
+    }
+
+    #[test]
+    fn keystores_are_recognised_by_their_headers() {
+        let mut p12 = vec![0x30, 0x82, 0x09, 0x10, 0x02, 0x01, 0x03, 0x30, 0x82];
+        p12.extend([7u8; 300]);
+        let b64 = keystore_as_base64(&p12).unwrap();
+        assert_eq!(&b64[..3], b"MII");
+        assert_eq!(&b64[6..12], b"IBAzCC");
+        let mut jks = vec![0xfe, 0xed, 0xfe, 0xed];
+        jks.extend([1u8; 100]);
+        assert!(keystore_as_base64(&jks).unwrap().starts_with(b"/u3+7Q"));
+        assert!(keystore_as_base64(b"\x89PNG\r\n\x1a\n....").is_none());
     }
 
     #[test]
