@@ -263,7 +263,16 @@ fn mismatch(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut i = 0;
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+    // 32 bytes at a time while equal (compiled to vector compares), then 8 to locate.
+    for (x, y) in a.chunks_exact(32).zip(b.chunks_exact(32)) {
+        let x: &[u8; 32] = x.try_into().expect("chunks of 32");
+        let y: &[u8; 32] = y.try_into().expect("chunks of 32");
+        if x != y {
+            break;
+        }
+        i += 32;
+    }
+    for (x, y) in a[i..].chunks_exact(8).zip(b[i..].chunks_exact(8)) {
         let x = u64::from_le_bytes(x.try_into().expect("chunks of 8"));
         let y = u64::from_le_bytes(y.try_into().expect("chunks of 8"));
         if x != y {
@@ -283,7 +292,15 @@ fn mismatch_from_end(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
     let mut i = 0;
-    for (x, y) in a.rchunks_exact(8).zip(b.rchunks_exact(8)) {
+    for (x, y) in a.rchunks_exact(32).zip(b.rchunks_exact(32)) {
+        let x: &[u8; 32] = x.try_into().expect("chunks of 32");
+        let y: &[u8; 32] = y.try_into().expect("chunks of 32");
+        if x != y {
+            break;
+        }
+        i += 32;
+    }
+    for (x, y) in a[..n - i].rchunks_exact(8).zip(b[..n - i].rchunks_exact(8)) {
         let x = u64::from_le_bytes(x.try_into().expect("chunks of 8"));
         let y = u64::from_le_bytes(y.try_into().expect("chunks of 8"));
         if x != y {
@@ -710,11 +727,15 @@ mod tests {
         assert_eq!(mismatch(&[], &b), 0);
         assert_eq!(mismatch_from_end(&a, &b), 62);
         assert_eq!(mismatch_from_end(&a[50..], &a), 50);
-        for at in 0..100 {
-            let mut c = a.clone();
+        // Every position, across 32-byte chunks, 8-byte words and the byte tail.
+        let long: Vec<u8> = (0..300u32).map(|i| (i * 7 % 251) as u8).collect();
+        for at in 0..long.len() {
+            let mut c = long.clone();
             c[at] ^= 0x55;
-            assert_eq!(mismatch(&a, &c), at);
-            assert_eq!(mismatch_from_end(&a, &c), 99 - at);
+            assert_eq!(mismatch(&long, &c), at);
+            assert_eq!(mismatch_from_end(&long, &c), long.len() - 1 - at);
+            assert_eq!(mismatch(&long[..at], &c), at);
+            assert_eq!(mismatch_from_end(&long[at + 1..], &c), long.len() - 1 - at);
         }
     }
 
