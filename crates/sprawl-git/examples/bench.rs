@@ -1,14 +1,23 @@
-//! Times each part of a history scan on a real repository:
+//! Times each part of a history scan on a real repository (nothing of it is committed; fetch
+//! or clone one, e.g. `git clone --bare --no-local <git.git> /tmp/git.git`):
 //!
 //! ```text
-//! cargo run --release -p sprawl-git --example bench -- /path/to/repo.git [--threads N] [--cache-mib N] [--no-read] [--staged N]
+//! cargo run --release -p sprawl-git --example bench -- <repo> [--threads N] [--cache-mib N]
+//!     [--no-read] [--verify] [--gix] [--dump FILE] [--staged N] [--range BASE HEAD]
 //! ```
 //!
-//! Prints the time of `blobs()`, `provenance(All)` (with its phases), reading every blob once
-//! in list order on one thread, the peak heap (counted by this binary's allocator) and the
-//! peak RSS (which also counts the pages of memory-mapped packs). `--staged N` instead times
-//! `staged()` N times. Compare the read with
-//! `time git cat-file --batch-all-objects --batch --unordered >/dev/null`.
+//! Prints the time of `blobs()`, of `provenance(All)` with its phases, and of reading every
+//! blob once in list order on one thread (`--verify` also hashes each against its id; `--gix`
+//! reads through gix instead, for comparison), with the peak heap (counted by this binary's
+//! allocator) and the peak RSS (which also counts the pages of memory-mapped packs).
+//! `--staged N` times `open` + `staged()` N times; `--range` times one `range()`.
+//!
+//! `--dump FILE` writes every introduction (`<commit> <blob> <path>`), `removed <commit>
+//! <blob>`, `head <blob>` and `blob <id> <size>` lines, to compare with
+//! `git log --all --raw -c --root --no-renames --no-abbrev`, `git log --first-parent -m --raw
+//! HEAD`, `git ls-tree -r HEAD` and `git cat-file --batch-all-objects --batch-check`.
+//!
+//! Compare the read with `time git cat-file --batch-all-objects --batch --unordered >/dev/null`.
 
 // The counting allocator needs `unsafe impl GlobalAlloc`; it only forwards to `System`.
 #![allow(unsafe_code)]
@@ -74,7 +83,7 @@ fn peak_rss_mib() -> Option<u64> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or(
-        "usage: bench <repo> [--threads N] [--cache-mib N] [--no-read] [--verify] [--gix] [--dump FILE] [--staged N]",
+        "usage: bench <repo> [--threads N] [--cache-mib N] [--no-read] [--verify] [--gix] [--dump FILE] [--staged N] [--range BASE HEAD]",
     )?;
     let mut threads = None;
     let mut cache = None;
@@ -83,6 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut verify = false;
     let mut via_gix = false;
     let mut dump = None;
+    let mut range = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--threads" => threads = Some(args.next().ok_or("--threads N")?.parse::<usize>()?),
@@ -91,6 +101,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--verify" => verify = true,
             "--gix" => via_gix = true,
             "--dump" => dump = Some(args.next().ok_or("--dump FILE")?),
+            "--range" => {
+                range = Some((args.next().ok_or("--range BASE HEAD")?, args.next().ok_or("--range BASE HEAD")?))
+            }
             "--staged" => staged = Some(args.next().ok_or("--staged N")?.parse::<usize>()?),
             other => return Err(format!("unknown argument {other}").into()),
         }
@@ -122,6 +135,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             times[n / 2],
             times[n - 1]
         );
+        return Ok(());
+    }
+
+    if let Some((base, head)) = &range {
+        let t = Instant::now();
+        let r = repo.range(base, head)?;
+        println!("range({base}, {head}): {:?}: {} commits, {} changes", t.elapsed(), r.commits.len(), r.changes.len());
         return Ok(());
     }
 
