@@ -1,7 +1,10 @@
-//! Matcher throughput on generated text with planted secrets.
+//! Matcher and confirm-stage throughput on generated text with planted secrets.
 //!
-//! `cargo bench --bench matcher`. Criterion reports bytes per second for each backend over the
-//! same haystack; compare backends in the same run, never across machines.
+//! `cargo bench --bench matcher`. Criterion reports bytes per second over the same haystack:
+//! `matcher/<backend>` is matching alone; `confirm/full` is the whole per-haystack analysis
+//! (match, locate, placeholder/entropy/randomness/checksum checks, decoding of encoded runs);
+//! `confirm/no-decode` the same without decoding. Compare within one run, never across
+//! machines: the confirm stage must not halve the matcher's throughput.
 
 #![allow(clippy::unwrap_used)] // Tests and benches fail loudly by design.
 
@@ -34,6 +37,10 @@ fn haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
 
 fn bench(c: &mut Criterion) {
     let (rules, _) = sprawl_rules::RuleSet::builtin();
+    // Compile every pattern up front, so lazy compilation is not timed.
+    for &name in sprawl_matcher::available_engines() {
+        sprawl_matcher::build(name, rules.rules()).unwrap().compile_all();
+    }
     let hay = haystack(&rules);
     let mut group = c.benchmark_group("matcher");
     group.throughput(Throughput::Bytes(hay.len() as u64));
@@ -47,6 +54,15 @@ fn bench(c: &mut Criterion) {
                 n
             })
         });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("confirm");
+    group.throughput(Throughput::Bytes(hay.len() as u64));
+    for (name, depth) in [("full", 2u8), ("no-decode", 0)] {
+        let engine = sprawl_engine::Engine::builder(rules.clone()).jobs(1).decode_depth(depth).build().unwrap();
+        let origin = sprawl_core::Origin::Stdin;
+        group.bench_function(name, |b| b.iter(|| engine.analyze_bytes(&origin, &hay).accepted.len()));
     }
     group.finish();
 }
