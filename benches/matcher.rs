@@ -62,7 +62,8 @@ fn bench(c: &mut Criterion) {
     for (name, depth) in [("full", 2u8), ("no-decode", 0)] {
         let engine = sprawl_engine::Engine::builder(rules.clone()).jobs(1).decode_depth(depth).build().unwrap();
         let origin = sprawl_core::Origin::Stdin;
-        group.bench_function(name, |b| b.iter(|| engine.analyze_bytes(&origin, &hay).accepted.len()));
+        let mut analyzer = engine.analyzer();
+        group.bench_function(name, |b| b.iter(|| analyzer.analyze(&origin, &hay).accepted.len()));
     }
     group.finish();
 }

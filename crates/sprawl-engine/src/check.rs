@@ -44,9 +44,10 @@ pub fn check_rules(rules: &RuleSet) -> CheckReport {
             report.problems.push(format!("{}: rule `{}`: pattern does not compile: {message}", r.source, r.id));
         }
         let origin = Origin::Stdin;
+        let mut analyzer = engine.analyzer();
         for rule in rules.rules() {
             for (n, example) in rule.examples.iter().enumerate() {
-                let analysis = engine.analyze_bytes(&origin, example.as_bytes());
+                let analysis = analyzer.analyze(&origin, example.as_bytes());
                 let reported = analysis.accepted.iter().any(|f| f.rule_id == rule.id)
                     || analysis.rejected.iter().any(|r| r.rule_id == rule.id && matches!(r.why, Why::Duplicate { .. }));
                 if !reported {
@@ -64,7 +65,7 @@ pub fn check_rules(rules: &RuleSet) -> CheckReport {
                 }
             }
             for (n, negative) in rule.negative_examples.iter().enumerate() {
-                let analysis = engine.analyze_bytes(&origin, negative.as_bytes());
+                let analysis = analyzer.analyze(&origin, negative.as_bytes());
                 if analysis.accepted.iter().any(|f| f.rule_id == rule.id) {
                     report.problems.push(format!(
                         "{}: rule `{}`: [{engine_name}] negative example {} is found: {negative:?}",

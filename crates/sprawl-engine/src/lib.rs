@@ -373,11 +373,36 @@ impl Engine {
         w.buf = buf;
     }
 
+    /// A reusable analyser for one thread: keeps the matcher's scratch (warm regex caches)
+    /// across haystacks. Prefer it to [`Engine::analyze_bytes`] for more than one haystack.
+    pub fn analyzer(&self) -> Analyzer<'_> {
+        Analyzer { engine: self, worker: self.worker() }
+    }
+
     /// Matches and confirms one haystack, returning every candidate with its verdict (rejected
     /// ones included). [`Analysis::into_findings`] keeps the reportable ones.
     pub fn analyze_bytes(&self, origin: &Origin, hay: &[u8]) -> Analysis {
         let mut w = self.worker();
         self.analyze(&mut w, origin, hay)
+    }
+}
+
+/// Analyses haystacks one after another on one thread; see [`Engine::analyzer`].
+pub struct Analyzer<'e> {
+    engine: &'e Engine,
+    worker: Worker,
+}
+
+impl std::fmt::Debug for Analyzer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer").finish_non_exhaustive()
+    }
+}
+
+impl Analyzer<'_> {
+    /// Matches, confirms and decodes one haystack; see [`Engine::analyze_bytes`].
+    pub fn analyze(&mut self, origin: &Origin, hay: &[u8]) -> Analysis {
+        self.engine.analyze(&mut self.worker, origin, hay)
     }
 }
 
