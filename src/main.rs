@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sprawl_core::{Confidence, ProblemKind};
-use sprawl_engine::{Engine, Target};
+use sprawl_engine::{Engine, GitMode, GitOptions, GitScanError, RefSelection, Target};
 use sprawl_rules::RuleSet;
 
 #[derive(Parser, Debug)]
@@ -104,6 +104,42 @@ struct ScanArgs {
     /// re-scanned; 0 turns decoding off.
     #[arg(long, value_name = "N", default_value_t = 2)]
     decode_depth: u8,
+    #[command(flatten)]
+    git: GitArgs,
+}
+
+/// Git repositories: a PATH that is the top of a work tree, or a bare repository, is scanned
+/// with its full history (every blob in its object database) and its uncommitted files.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Git")]
+struct GitArgs {
+    /// Scan repositories as plain files (the checkout only, no history).
+    #[arg(long)]
+    no_git: bool,
+    /// History mode: do not scan the working tree's uncommitted files.
+    #[arg(long)]
+    no_worktree: bool,
+    /// Name history from every ref: branches, tags, remotes, stashes, notes (the default).
+    #[arg(long, conflicts_with = "branch")]
+    all_refs: bool,
+    /// Name history from one branch only (`main`, `origin/main`, `refs/heads/x`).
+    #[arg(long, value_name = "NAME")]
+    branch: Option<String>,
+    /// Blobs larger than this are listed as skipped (suffixes K, M, G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256M")]
+    max_blob_size: u64,
+    /// Only what the commits of BASE..HEAD introduced, on lines they added (CI gates).
+    #[arg(long, value_name = "BASE..HEAD", conflicts_with_all = ["since", "staged"])]
+    range: Option<String>,
+    /// Only what the commits since REV introduced (`REV..HEAD`).
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    since: Option<String>,
+    /// Only what the index stages relative to HEAD, on added lines (pre-commit hooks).
+    #[arg(long)]
+    staged: bool,
+    /// Fail (exit 2) on a shallow clone instead of warning.
+    #[arg(long)]
+    require_full_history: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -249,14 +285,15 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
         had_error = true;
     }
 
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
-    let targets: Vec<Target> =
-        paths.into_iter().map(|p| if p.as_os_str() == "-" { Target::Stdin } else { Target::Path(p) }).collect();
-    let outcome = engine.scan(&targets);
+    let started = std::time::Instant::now();
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let (outcome, git_error) = run_scan(&engine, &args.git, paths)?;
+    had_error |= git_error;
 
     for p in &outcome.problems {
         match p.kind {
             ProblemKind::Error => eprintln!("sprawl: error: {}", p.message),
+            ProblemKind::Warning => eprintln!("sprawl: warning: {}", p.message),
             ProblemKind::Skipped if !quiet => eprintln!("sprawl: skipped: {}", p.message),
             ProblemKind::Skipped => {}
         }
@@ -272,15 +309,27 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = sprawl_report::write_report(&mut out, &outcome.findings, &outcome.problems, &outcome.stats, &options)
-        .and_then(|()| out.flush());
+    let written = sprawl_report::write_report(
+        &mut out,
+        &outcome.findings,
+        &outcome.problems,
+        &outcome.stats,
+        &outcome.coverage,
+        &options,
+    )
+    .and_then(|()| out.flush());
     if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(e).context("writing the report");
     }
+    for line in sprawl_report::coverage_lines(&outcome.coverage) {
+        eprintln!("{line}");
+    }
     if !quiet {
-        eprintln!("{}", sprawl_report::summary_line(&outcome.stats));
+        let mut stats = outcome.stats.clone();
+        stats.seconds = started.elapsed().as_secs_f64();
+        eprintln!("{}", sprawl_report::summary_line(&stats));
     }
     had_error |= outcome.has_errors();
     Ok(match (had_error, outcome.findings.is_empty()) {
@@ -288,6 +337,70 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
         (false, false) => 1,
         (false, true) => 0,
     })
+}
+
+/// Runs the scan the arguments ask for: git modes on repositories, files elsewhere. Returns the
+/// merged outcome and whether a repository could not be scanned at all.
+fn run_scan(engine: &Engine, git: &GitArgs, paths: Vec<PathBuf>) -> anyhow::Result<(sprawl_engine::Outcome, bool)> {
+    let started = std::time::Instant::now();
+    let refs = match &git.branch {
+        Some(b) => RefSelection::Branch(b.clone()),
+        None => RefSelection::All,
+    };
+    let mode = match (&git.range, &git.since, git.staged) {
+        (Some(range), _, _) => {
+            let Some((base, head)) = range.split_once("..").filter(|(b, h)| !b.is_empty() && !h.is_empty()) else {
+                anyhow::bail!("--range {range:?}: expected BASE..HEAD (two revisions separated by `..`)");
+            };
+            if head.starts_with('.') {
+                anyhow::bail!("--range {range:?}: BASE...HEAD (three dots) is not supported; use BASE..HEAD");
+            }
+            Some(GitMode::Range { base: base.to_owned(), head: head.to_owned() })
+        }
+        (None, Some(rev), _) => Some(GitMode::Range { base: rev.clone(), head: "HEAD".to_owned() }),
+        (None, None, true) => Some(GitMode::Staged),
+        (None, None, false) => None,
+    };
+    let options = |mode: GitMode| GitOptions {
+        mode,
+        worktree: !git.no_worktree,
+        max_blob_size: git.max_blob_size,
+        require_full_history: git.require_full_history,
+    };
+
+    let mut outcome = sprawl_engine::Outcome::default();
+    let mut failed = false;
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            files.push(Target::Stdin);
+            continue;
+        }
+        let git_mode = match &mode {
+            Some(m) => Some(m.clone()),
+            None if !git.no_git && sprawl_engine::git::is_repository_root(&path) => {
+                Some(GitMode::History { refs: refs.clone() })
+            }
+            None => None,
+        };
+        let Some(m) = git_mode else {
+            files.push(Target::Path(path));
+            continue;
+        };
+        let explicit = mode.is_some();
+        match engine.scan_git(&path, &options(m)) {
+            Ok(o) => outcome.merge(o, started),
+            Err(GitScanError::NotARepository(p)) if !explicit => files.push(Target::Path(p)),
+            Err(e) => {
+                eprintln!("sprawl: error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if !files.is_empty() {
+        outcome.merge(engine.scan(&files), started);
+    }
+    Ok((outcome, failed))
 }
 
 fn list_rules(args: &RuleArgs, format: ListFormat) -> anyhow::Result<u8> {

@@ -13,6 +13,9 @@ use assert_cmd::Command;
 use serde_json::Value;
 use sprawl_rules::RuleSet;
 
+mod common;
+use common::{Rng, base64, github_token};
+
 fn sprawl() -> Command {
     Command::cargo_bin("sprawl").expect("the sprawl binary is built for integration tests")
 }
@@ -43,30 +46,6 @@ fn parse(out: Output) -> Scan {
 fn scan(args: &[&str], paths: &[&Path]) -> Scan {
     let out = sprawl().arg("scan").args(["-f", "jsonl"]).args(args).args(paths).output().expect("runs");
     parse(out)
-}
-
-/// A tiny deterministic generator for test-time tokens (no dependency, no committed secrets).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn string(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char).collect()
-    }
-}
-
-const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-fn github_token(rng: &mut Rng) -> String {
-    let fake = format!("ghp_{}", rng.string(BASE62, 36));
-    let valid = sprawl_verify::checksum::Check::GithubCrc32.make_valid(fake.as_bytes()).expect("right shape");
-    String::from_utf8(valid).expect("ASCII")
 }
 
 /// Where the first capture group of `pattern` starts in `text`: (line, column), 1-based, bytes.
@@ -375,23 +354,6 @@ fn bad_arguments_exit_two() {
     sprawl().args(["scan", "--format", "xml"]).assert().code(2);
     sprawl().args(["scan", "--jobs", "many"]).assert().code(2);
     sprawl().arg("frobnicate").assert().code(2);
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[test]

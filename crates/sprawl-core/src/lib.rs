@@ -98,6 +98,98 @@ pub enum Origin {
     File { path: Arc<Path> },
     /// Standard input (`sprawl scan -`).
     Stdin,
+    /// A blob of a git repository, with where it came from.
+    Git(Arc<GitOrigin>),
+}
+
+/// A commit, as a finding describes it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommitMeta {
+    /// 40 hex digits.
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Seconds since the Unix epoch.
+    pub author_time: i64,
+    /// The author's offset from UTC in seconds, east positive.
+    pub author_tz_offset: i32,
+    /// The first line of the message.
+    pub summary: String,
+}
+
+/// Whether a blob is still where people look.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Presence {
+    /// In the tree of `HEAD` (of the default branch).
+    AtHead,
+    /// Removed from the default branch's tree in this commit: history-only.
+    RemovedIn(Arc<CommitMeta>),
+    /// Committed, but never on the default branch's first-parent line (another branch, a tag,
+    /// a stash): history-only.
+    NotOnDefaultBranch,
+    /// In the object database but reachable from no commit of the scanned refs.
+    Unreachable,
+    /// Staged in the index (a pre-commit scan).
+    Staged,
+    /// Introduced by a commit of the scanned range (a CI scan).
+    InRange,
+}
+
+impl Presence {
+    /// A short name for reports: `head`, `history`, `unreachable`, `staged`, `range`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Presence::AtHead => "head",
+            Presence::RemovedIn(_) | Presence::NotOnDefaultBranch => "history",
+            Presence::Unreachable => "unreachable",
+            Presence::Staged => "staged",
+            Presence::InRange => "range",
+        }
+    }
+}
+
+/// Provenance of a git blob: the commit and path that first introduced it, how widely it was
+/// committed, and whether it is still at `HEAD`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GitOrigin {
+    /// The path it was first committed at (empty for an unreachable blob).
+    pub path: Arc<str>,
+    pub blob: BlobId,
+    /// The commit that first introduced it (`None` when unreachable or staged).
+    pub commit: Option<Arc<CommitMeta>>,
+    /// How many commits introduced this blob (at any path).
+    pub commits: u32,
+    /// At how many distinct paths it was introduced.
+    pub paths: u32,
+    pub presence: Presence,
+    /// The repository, as the user named it.
+    pub repo: Arc<Path>,
+}
+
+/// What a git scan covered, so that a report never passes unscanned history off as clean.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// `history`, `range`, `staged`.
+    pub mode: &'static str,
+    pub repo: String,
+    pub commits: u64,
+    /// Blobs considered (listed in the object database, or changed by the range or index).
+    pub blobs: u64,
+    pub blobs_scanned: u64,
+    pub bytes_scanned: u64,
+    /// Blobs not scanned, with why: over the size limit, binary, missing (partial clone),
+    /// unreadable (corrupt).
+    pub skipped_large: u64,
+    pub skipped_binary: u64,
+    pub missing: u64,
+    pub unreadable: u64,
+    /// Blobs reachable from no commit of the scanned refs (scanned all the same).
+    pub unreachable: u64,
+    /// Working-tree files scanned because they differ from every committed blob, and their size.
+    pub worktree_files: u64,
+    pub worktree_bytes: u64,
+    pub shallow: bool,
+    pub partial_clone: bool,
 }
 
 impl Origin {
@@ -105,11 +197,14 @@ impl Origin {
         Origin::File { path: Arc::from(path.as_ref()) }
     }
 
-    /// The path to show a person; lossy for non-UTF-8 names.
+    /// The path to show a person; lossy for non-UTF-8 names. A git blob shows the path it was
+    /// first committed at (or `<blob ID>` when no commit has it).
     pub fn display_path(&self) -> String {
         match self {
             Origin::File { path } => path.to_string_lossy().into_owned(),
             Origin::Stdin => "<stdin>".to_owned(),
+            Origin::Git(g) if g.path.is_empty() => format!("<blob {}>", g.blob),
+            Origin::Git(g) => g.path.to_string(),
         }
     }
 }
@@ -267,13 +362,20 @@ pub struct Problem {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ProblemKind {
+    /// Something that should have been scanned and was not: the scan is incomplete (exit 2).
     Error,
+    /// Scanned, but the result deserves a caveat (a shallow clone's missing history).
+    Warning,
     Skipped,
 }
 
 impl Problem {
     pub fn error(message: impl Into<String>) -> Problem {
         Problem { kind: ProblemKind::Error, message: message.into() }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Problem {
+        Problem { kind: ProblemKind::Warning, message: message.into() }
     }
 
     pub fn skipped(message: impl Into<String>) -> Problem {

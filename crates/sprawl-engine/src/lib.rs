@@ -37,8 +37,11 @@ use sprawl_verify::Verifier;
 
 mod blob;
 pub mod check;
+pub mod git;
 
 pub use blob::{Analysis, Rejected, Why};
+pub use git::{GitMode, GitOptions, GitScanError};
+pub use sprawl_git::RefSelection;
 
 /// What to scan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,17 +186,41 @@ impl std::fmt::Debug for Engine {
 }
 
 /// The result of one scan: sorted findings, problems (errors and skipped inputs, each naming
-/// its input) and totals.
+/// its input), totals, and for git scans what history was covered.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
     pub stats: Stats,
+    pub coverage: Vec<sprawl_core::Coverage>,
 }
 
 impl Outcome {
     pub fn has_errors(&self) -> bool {
         self.stats.errors > 0
+    }
+
+    /// Sorts and deduplicates findings and problems and fills in the totals that follow from
+    /// them (findings, errors, time since `started`). Files and bytes are the caller's.
+    pub fn finish(&mut self, started: Instant) {
+        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+        self.problems.sort();
+        self.problems.dedup();
+        self.stats.findings = self.findings.len() as u64;
+        self.stats.errors = self.problems.iter().filter(|p| p.kind == sprawl_core::ProblemKind::Error).count() as u64;
+        self.stats.seconds = started.elapsed().as_secs_f64();
+    }
+
+    /// Adds another scan's results (of other targets) to these.
+    pub fn merge(&mut self, other: Outcome, started: Instant) {
+        self.findings.extend(other.findings);
+        self.problems.extend(other.problems);
+        self.stats.files += other.stats.files;
+        self.stats.bytes += other.stats.bytes;
+        self.stats.skipped += other.stats.skipped;
+        self.coverage.extend(other.coverage);
+        self.finish(started);
     }
 }
 
@@ -311,17 +338,10 @@ impl Engine {
             }
         });
 
-        outcome.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        outcome.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-        outcome.problems.sort();
-        outcome.stats = Stats {
-            files: files.into_inner(),
-            bytes: bytes.into_inner(),
-            findings: outcome.findings.len() as u64,
-            errors: outcome.problems.iter().filter(|p| p.kind == sprawl_core::ProblemKind::Error).count() as u64,
-            skipped: skipped.into_inner(),
-            seconds: started.elapsed().as_secs_f64(),
-        };
+        outcome.stats.files = files.into_inner();
+        outcome.stats.bytes = bytes.into_inner();
+        outcome.stats.skipped = skipped.into_inner();
+        outcome.finish(started);
         outcome
     }
 

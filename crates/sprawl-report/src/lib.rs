@@ -20,7 +20,7 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use sprawl_core::{Finding, Problem, ProblemKind, Secret, Stats};
+use sprawl_core::{CommitMeta, Coverage, Finding, Origin, Presence, Problem, ProblemKind, Secret, Stats};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +67,45 @@ struct WireFinding<'a> {
     reason: &'a str,
     companions: Vec<WireCompanion<'a>>,
     decoded: &'a [&'static str],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    git: Option<WireGit<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireCommit<'a> {
+    id: &'a str,
+    author: &'a str,
+    email: &'a str,
+    date: String,
+    summary: &'a str,
+}
+
+fn wire_commit(c: &CommitMeta) -> WireCommit<'_> {
+    WireCommit {
+        id: &c.id,
+        author: &c.author_name,
+        email: &c.author_email,
+        date: iso8601(c.author_time, c.author_tz_offset),
+        summary: &c.summary,
+    }
+}
+
+/// Where a finding in a git blob came from.
+#[derive(Serialize)]
+struct WireGit<'a> {
+    repository: String,
+    blob: String,
+    /// The commit that first introduced the blob (absent when unreachable or staged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<WireCommit<'a>>,
+    /// `head` (still in HEAD's tree), `history` (only in history), `unreachable`, `staged`, `range`.
+    state: &'static str,
+    /// The commit that removed it from the default branch, for `history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removed_in: Option<WireCommit<'a>>,
+    /// How many commits introduced this blob, and at how many paths.
+    commits: u32,
+    paths: u32,
 }
 
 #[derive(Serialize)]
@@ -82,6 +121,26 @@ struct WireReport<'a> {
     findings: Vec<WireFinding<'a>>,
     problems: Vec<WireProblem<'a>>,
     stats: WireStats,
+    coverage: Vec<WireCoverage<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireCoverage<'a> {
+    repository: &'a str,
+    mode: &'a str,
+    commits: u64,
+    blobs: u64,
+    blobs_scanned: u64,
+    bytes_scanned: u64,
+    skipped_large: u64,
+    skipped_binary: u64,
+    missing: u64,
+    unreadable: u64,
+    unreachable: u64,
+    worktree_files: u64,
+    worktree_bytes: u64,
+    shallow: bool,
+    partial_clone: bool,
 }
 
 #[derive(Serialize)]
@@ -125,6 +184,21 @@ fn wire(f: &Finding, redact: bool) -> WireFinding<'_> {
             .map(|c| WireCompanion { rule: &c.rule_id, line: c.line, secret: secret_text(&c.secret, redact) })
             .collect(),
         decoded: &f.decoded,
+        git: match &f.location.origin {
+            Origin::Git(g) => Some(WireGit {
+                repository: g.repo.display().to_string(),
+                blob: g.blob.to_string(),
+                commit: g.commit.as_deref().map(wire_commit),
+                state: g.presence.as_str(),
+                removed_in: match &g.presence {
+                    Presence::RemovedIn(c) => Some(wire_commit(c)),
+                    _ => None,
+                },
+                commits: g.commits,
+                paths: g.paths,
+            }),
+            _ => None,
+        },
     }
 }
 
@@ -134,6 +208,7 @@ pub fn write_report(
     findings: &[Finding],
     problems: &[Problem],
     stats: &Stats,
+    coverage: &[Coverage],
     options: &Options,
 ) -> io::Result<()> {
     match options.format {
@@ -154,6 +229,7 @@ pub fn write_report(
                     .map(|p| WireProblem {
                         kind: match p.kind {
                             ProblemKind::Error => "error",
+                            ProblemKind::Warning => "warning",
                             ProblemKind::Skipped => "skipped",
                         },
                         message: &p.message,
@@ -167,6 +243,26 @@ pub fn write_report(
                     skipped: stats.skipped,
                     seconds: stats.seconds,
                 },
+                coverage: coverage
+                    .iter()
+                    .map(|c| WireCoverage {
+                        repository: &c.repo,
+                        mode: c.mode,
+                        commits: c.commits,
+                        blobs: c.blobs,
+                        blobs_scanned: c.blobs_scanned,
+                        bytes_scanned: c.bytes_scanned,
+                        skipped_large: c.skipped_large,
+                        skipped_binary: c.skipped_binary,
+                        missing: c.missing,
+                        unreadable: c.unreadable,
+                        unreachable: c.unreachable,
+                        worktree_files: c.worktree_files,
+                        worktree_bytes: c.worktree_bytes,
+                        shallow: c.shallow,
+                        partial_clone: c.partial_clone,
+                    })
+                    .collect(),
             };
             serde_json::to_writer_pretty(&mut *out, &report)?;
             out.write_all(b"\n")
@@ -203,6 +299,33 @@ fn write_human(out: &mut dyn Write, findings: &[Finding], options: &Options) -> 
         if !f.decoded.is_empty() {
             writeln!(out, "    inside {}", f.decoded.join(" inside "))?;
         }
+        if let Origin::Git(g) = &loc.origin {
+            let mut line = String::from("    ");
+            match &g.commit {
+                Some(c) => line.push_str(&format!(
+                    "commit {} by {} <{}> on {}: {}",
+                    short(&c.id),
+                    c.author_name,
+                    c.author_email,
+                    &iso8601(c.author_time, c.author_tz_offset)[..10],
+                    c.summary
+                )),
+                None => line.push_str(&format!("blob {}", short(&g.blob.to_string()))),
+            }
+            let state = match &g.presence {
+                Presence::AtHead => "still at HEAD".to_owned(),
+                Presence::RemovedIn(c) => format!("history only: removed in {}", short(&c.id)),
+                Presence::NotOnDefaultBranch => "history only: never on the default branch".to_owned(),
+                Presence::Unreachable => "unreachable from any ref".to_owned(),
+                Presence::Staged => "staged".to_owned(),
+                Presence::InRange => "introduced in the scanned range".to_owned(),
+            };
+            line.push_str(&format!("; {state}"));
+            if g.commits > 1 || g.paths > 1 {
+                line.push_str(&format!("; committed {} times at {} paths", g.commits, g.paths));
+            }
+            writeln!(out, "{}", p.wrap("2", &line))?;
+        }
         for c in &f.companions {
             writeln!(out, "    with {} on line {}: {}", c.rule_id, c.line, secret_text(&c.secret, options.redact))?;
         }
@@ -227,6 +350,85 @@ pub fn summary_line(stats: &Stats) -> String {
         s.push_str(&format!(", {} skipped", stats.skipped));
     }
     s
+}
+
+/// The lines that say what a git scan covered, for standard error. Every report of a git scan
+/// ends with them, so that unscanned history never passes for clean.
+pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
+    coverage
+        .iter()
+        .map(|c| {
+            let mut s = format!(
+                "sprawl: {} {}: {} {}, {} of {} blobs scanned ({})",
+                c.mode,
+                c.repo,
+                c.commits,
+                plural(c.commits, "commit", "commits"),
+                c.blobs_scanned,
+                c.blobs,
+                human_bytes(c.bytes_scanned)
+            );
+            let mut skipped = Vec::new();
+            if c.skipped_large > 0 {
+                skipped.push(format!("{} over --max-blob-size", c.skipped_large));
+            }
+            if c.skipped_binary > 0 {
+                skipped.push(format!("{} binary", c.skipped_binary));
+            }
+            if c.missing > 0 {
+                skipped.push(format!("{} missing", c.missing));
+            }
+            if c.unreadable > 0 {
+                skipped.push(format!("{} unreadable", c.unreadable));
+            }
+            if !skipped.is_empty() {
+                s.push_str(&format!("; not scanned: {}", skipped.join(", ")));
+            }
+            if c.unreachable > 0 {
+                s.push_str(&format!("; {} unreachable blobs scanned", c.unreachable));
+            }
+            if c.worktree_files > 0 {
+                s.push_str(&format!("; {} uncommitted working-tree files", c.worktree_files));
+            }
+            if c.shallow {
+                s.push_str("; SHALLOW CLONE: older history not scanned");
+            }
+            if c.partial_clone {
+                s.push_str("; partial clone");
+            }
+            s
+        })
+        .collect()
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+/// `2021-03-04T05:06:07+01:00` from seconds since the epoch and an offset in seconds.
+pub fn iso8601(time: i64, offset: i32) -> String {
+    let local = time + i64::from(offset);
+    let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let sign = if offset < 0 { '-' } else { '+' };
+    let off = offset.unsigned_abs();
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+        off / 3600,
+        off % 3600 / 60
+    )
 }
 
 fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
@@ -270,7 +472,7 @@ mod tests {
     fn render(format: Format, redact: bool) -> String {
         let mut out = Vec::new();
         let opts = Options { format, redact, color: false };
-        write_report(&mut out, &[finding()], &[], &Stats::default(), &opts).unwrap();
+        write_report(&mut out, &[finding()], &[], &Stats::default(), &[], &opts).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -296,6 +498,14 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&render(Format::Json, true)).unwrap();
         assert_eq!(v["version"], 1);
         assert_eq!(v["findings"][0]["secret"], "demo_…");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso8601(0, 0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(iso8601(1_700_000_000, 3600), "2023-11-14T23:13:20+01:00");
+        assert_eq!(iso8601(951_782_400, -18_000), "2000-02-28T19:00:00-05:00");
+        assert_eq!(iso8601(-86_400, 0), "1969-12-31T00:00:00+00:00");
     }
 
     #[test]

@@ -1,0 +1,45 @@
+//! Helpers shared by the integration tests: test-time token generation (nothing token-shaped
+//! is committed) and small encoders.
+
+#![allow(dead_code, clippy::unwrap_used)] // Each test binary uses a different subset.
+
+/// A tiny deterministic generator for test-time tokens (no dependency, no committed secrets).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn string(&mut self, alphabet: &[u8], n: usize) -> String {
+        (0..n).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char).collect()
+    }
+}
+
+pub const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+pub fn github_token(rng: &mut Rng) -> String {
+    let fake = format!("ghp_{}", rng.string(BASE62, 36));
+    let valid = sprawl_verify::checksum::Check::GithubCrc32.make_valid(fake.as_bytes()).expect("right shape");
+    String::from_utf8(valid).expect("ASCII")
+}
+
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
