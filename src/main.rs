@@ -271,6 +271,7 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
         })
         .scan_binary(args.scan_binary)
         .decode_depth(args.decode_depth)
+        .quick_start(args.git.staged)
         .walk_options(sprawl_input::WalkOptions {
             ignore: !args.no_ignore,
             follow_symlinks: args.follow_symlinks,

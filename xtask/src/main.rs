@@ -3,17 +3,21 @@
 //! * `rules-check`: lint the built-in catalog and run every example and negative example under
 //!   every compiled matcher backend (the same function a unit test runs).
 //! * `corpus [-v]`: precision, recall and false-alarm rate per family on `corpus/`.
+//! * `bench`: end-to-end timings of the release binary beside their floors, with peak RSS.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod bench;
 mod corpus;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   rules-check   lint the built-in rules and run their examples under every backend
-  corpus [-v]   precision and recall on corpus/ (-v lists misses and false alarms)";
+  corpus [-v]   precision and recall on corpus/ (-v lists misses and false alarms)
+  bench [--repo BARE_REPO] [--files-mb N] [--runs N] [--only history|files|pre-commit] [-- CARGO_BUILD_ARGS]
+                end-to-end timings beside their floors (see xtask/src/bench.rs)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +25,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("rules-check") => rules_check(),
         Some("corpus") => corpus::run(&workspace_root(), verbose),
+        Some("bench") => bench::run(&workspace_root(), &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

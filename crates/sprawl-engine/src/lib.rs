@@ -72,9 +72,16 @@ pub struct EngineBuilder {
     scan_binary: bool,
     walk: WalkOptions,
     decode_depth: u8,
+    quick_start: bool,
 }
 
 impl EngineBuilder {
+    /// Favour start-up over throughput (small inputs such as a staged change).
+    pub fn quick_start(mut self, yes: bool) -> Self {
+        self.quick_start = yes;
+        self
+    }
+
     /// How deeply nested encodings (base64 inside percent-encoding, …) are decoded and
     /// re-scanned; 0 turns decoding off. Default 2.
     pub fn decode_depth(mut self, depth: u8) -> Self {
@@ -112,7 +119,8 @@ impl EngineBuilder {
     }
 
     pub fn build(self) -> Result<Engine, EngineError> {
-        let matcher = sprawl_matcher::build(&self.engine, self.rules.rules())?;
+        let options = sprawl_matcher::Options { quick_start: self.quick_start };
+        let matcher = sprawl_matcher::build_with(&self.engine, self.rules.rules(), &options)?;
         let (verifier, verify_errors) = Verifier::new(self.rules.rules());
         let mut config_errors: Vec<String> = verify_errors
             .into_iter()
@@ -250,6 +258,7 @@ impl Engine {
             scan_binary: false,
             walk: WalkOptions::default(),
             decode_depth: 2,
+            quick_start: false,
         }
     }
 

@@ -97,6 +97,14 @@ pub trait Matcher: Send + Sync + fmt::Debug {
     fn compile_all(&self) -> Vec<(usize, String)>;
 }
 
+/// How to build a matcher.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Favour build time over search speed: the input is small (a pre-commit hook's staged
+    /// change), so building is most of the work.
+    pub quick_start: bool,
+}
+
 /// The backends this binary can build, best first.
 pub fn available_engines() -> &'static [&'static str] {
     &["prefilter"]
@@ -104,8 +112,13 @@ pub fn available_engines() -> &'static [&'static str] {
 
 /// Builds the named backend (`auto` picks the best compiled in).
 pub fn build(engine: &str, rules: &[Rule]) -> Result<Box<dyn Matcher>, MatcherError> {
+    build_with(engine, rules, &Options::default())
+}
+
+/// Builds the named backend with options.
+pub fn build_with(engine: &str, rules: &[Rule], options: &Options) -> Result<Box<dyn Matcher>, MatcherError> {
     match engine {
-        "auto" | "prefilter" => Ok(Box::new(PrefilterMatcher::new(rules)?)),
+        "auto" | "prefilter" => Ok(Box::new(PrefilterMatcher::with_options(rules, options)?)),
         "vectorscan" => Err(MatcherError::Unavailable("vectorscan")),
         _ => Err(MatcherError::Unavailable("unknown")),
     }

@@ -38,6 +38,10 @@ struct PrefilterScratch {
 
 impl PrefilterMatcher {
     pub fn new(rules: &[Rule]) -> Result<PrefilterMatcher, MatcherError> {
+        PrefilterMatcher::with_options(rules, &crate::Options::default())
+    }
+
+    pub fn with_options(rules: &[Rule], options: &crate::Options) -> Result<PrefilterMatcher, MatcherError> {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<RuleIdx>> = Vec::new();
         let mut index = std::collections::HashMap::new();
@@ -58,7 +62,9 @@ impl PrefilterMatcher {
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            // A DFA searches fastest but takes several milliseconds to build over hundreds of
+            // keywords; a contiguous NFA builds in a third of that, which wins for small inputs.
+            .kind(Some(if options.quick_start { AhoCorasickKind::ContiguousNFA } else { AhoCorasickKind::DFA }))
             .build(&keywords)
             .map_err(|e| MatcherError::Keywords(e.to_string()))?;
         Ok(PrefilterMatcher { keywords, keyword_rules, confirm: Confirmer::new(rules) })

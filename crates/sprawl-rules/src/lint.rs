@@ -58,6 +58,14 @@ pub fn lint(rules: &[Rule]) -> Vec<Lint> {
             push(e);
         }
         if let Ok(hir) = schema::parse_pattern(&r.pattern)
+            && let Some(n) = largest_counted_repetition(&hir)
+        {
+            push(format!(
+                "a repetition counted up to {n} compiles to {n} automaton states; write it open-ended (`{{m,}}`): \
+                 max_len bounds the match anyway"
+            ));
+        }
+        if let Ok(hir) = schema::parse_pattern(&r.pattern)
             && let Some(max) = hir.properties().maximum_len()
             && max > r.max_len
         {
@@ -70,6 +78,26 @@ pub fn lint(rules: &[Rule]) -> Vec<Lint> {
         }
     }
     out
+}
+
+/// Upper bounds of counted repetitions at or above this are flagged.
+pub const MAX_COUNTED_REPETITION: u32 = 1000;
+
+/// The largest counted upper bound of a repetition in `hir`, if any is at least
+/// [`MAX_COUNTED_REPETITION`].
+fn largest_counted_repetition(hir: &regex_syntax::hir::Hir) -> Option<u32> {
+    use regex_syntax::hir::HirKind;
+    let here = match hir.kind() {
+        HirKind::Repetition(r) => r.max.filter(|&m| m >= MAX_COUNTED_REPETITION),
+        _ => None,
+    };
+    let below = match hir.kind() {
+        HirKind::Repetition(r) => largest_counted_repetition(&r.sub),
+        HirKind::Capture(c) => largest_counted_repetition(&c.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().filter_map(largest_counted_repetition).max(),
+        _ => None,
+    };
+    here.max(below)
 }
 
 fn valid_id(id: &str) -> bool {
@@ -96,6 +124,24 @@ mod tests {
         assert!(!valid_id("github"));
         assert!(!valid_id("GitHub.pat"));
         assert!(!valid_id("a..b"));
+    }
+
+    #[test]
+    fn flags_long_counted_repetitions() {
+        let yaml = r#"
+rules:
+  - id: demo.key
+    name: Demo
+    pattern: 'KEY(?:x([A-Z]{10,5000}))'
+    keywords: [key]
+    max_len: 6000
+    identity: demo
+    examples: ['KEYxABCDEFGHIJ']
+    negative_examples: ['KEYx']
+"#;
+        let rules = crate::parse_rules(yaml, "x.yml").unwrap();
+        let lints: Vec<String> = lint(&rules).iter().map(|l| l.message.clone()).collect();
+        assert!(lints.iter().any(|m| m.contains("counted up to 5000")), "{lints:?}");
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub enum Check {
     PrivateKeyBody,
     /// Azure storage account keys: base64 of exactly 64 bytes.
     AzureStorageKey,
+    /// HTTP Basic credentials: base64 of `user:password`, the password not a placeholder.
+    BasicAuth,
 }
 
 /// What a check concluded.
@@ -60,8 +62,15 @@ pub enum Failure {
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 impl Check {
-    pub const NAMES: &'static [&'static str] =
-        &["github-crc32", "pypi-macaroon", "jwt", "aws-access-key-id", "private-key-body", "azure-storage-key"];
+    pub const NAMES: &'static [&'static str] = &[
+        "github-crc32",
+        "pypi-macaroon",
+        "jwt",
+        "aws-access-key-id",
+        "private-key-body",
+        "azure-storage-key",
+        "basic-auth",
+    ];
 
     pub fn by_name(name: &str) -> Option<Check> {
         Some(match name {
@@ -71,6 +80,7 @@ impl Check {
             "aws-access-key-id" => Check::AwsAccessKeyId,
             "private-key-body" => Check::PrivateKeyBody,
             "azure-storage-key" => Check::AzureStorageKey,
+            "basic-auth" => Check::BasicAuth,
             _ => return None,
         })
     }
@@ -83,6 +93,7 @@ impl Check {
             Check::AwsAccessKeyId => "aws-access-key-id",
             Check::PrivateKeyBody => "private-key-body",
             Check::AzureStorageKey => "azure-storage-key",
+            Check::BasicAuth => "basic-auth",
         }
     }
 
@@ -95,6 +106,7 @@ impl Check {
             Check::AwsAccessKeyId => aws_access_key_id(token),
             Check::PrivateKeyBody => private_key_body(token),
             Check::AzureStorageKey => azure_storage_key(token),
+            Check::BasicAuth => basic_auth(token),
         }
     }
 
@@ -301,6 +313,29 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+fn basic_auth(token: &[u8]) -> Outcome {
+    let Some(plain) = base64_any(token) else {
+        return invalid("not base64", Failure::Reject);
+    };
+    if !plain.iter().all(|b| b.is_ascii_graphic() || *b == b' ' || *b >= 0x80) {
+        return invalid("does not decode to text", Failure::Reject);
+    }
+    let Some(colon) = plain.iter().position(|&b| b == b':') else {
+        return invalid("no `user:password` inside", Failure::Reject);
+    };
+    let (user, password) = (&plain[..colon], &plain[colon + 1..]);
+    if password.is_empty() {
+        return invalid("empty password", Failure::Reject);
+    }
+    if plain == b"Aladdin:open sesame" {
+        return invalid("RFC 7617's example credentials", Failure::Reject);
+    }
+    if let Some(why) = crate::placeholder::reason(password) {
+        return invalid(format!("placeholder password: {why}"), Failure::Reject);
+    }
+    Outcome::Info(format!("basic credentials for user `{}`", String::from_utf8_lossy(user)))
+}
+
 fn azure_storage_key(token: &[u8]) -> Outcome {
     match base64_any(token) {
         Some(d) if d.len() == 64 => Outcome::Valid("base64 of a 64-byte key".to_owned()),
@@ -419,6 +454,22 @@ mod tests {
         ed.extend([9u8; 32]);
         assert!(Check::PrivateKeyBody.verify(STANDARD.encode(&ed).as_bytes()));
         assert!(!Check::PrivateKeyBody.verify(b"...your key here..."));
+    }
+
+    #[test]
+    fn basic_auth_credentials() {
+        let enc = |s: &str| STANDARD.encode(s);
+        assert_eq!(
+            Check::BasicAuth.run(enc("ci-deploy:Wq7#kLp2Zx9v").as_bytes()),
+            Outcome::Info("basic credentials for user `ci-deploy`".into())
+        );
+        for bad in ["Aladdin:open sesame", "username:password", "nocolon", "user:"] {
+            assert!(
+                matches!(Check::BasicAuth.run(enc(bad).as_bytes()), Outcome::Invalid { severity: Failure::Reject, .. }),
+                "{bad}"
+            );
+        }
+        assert!(matches!(Check::BasicAuth.run(b"not-base64!!"), Outcome::Invalid { .. }));
     }
 
     #[test]
