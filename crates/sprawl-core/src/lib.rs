@@ -90,6 +90,41 @@ impl fmt::Debug for BlobId {
     }
 }
 
+/// A content fingerprint of a secret: a keyed BLAKE3 hash of its value (computed by
+/// `sprawl-store`). Stable when the secret moves, different when it changes, and useless for
+/// guessing the secret offline without the key.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint(pub [u8; 32]);
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+impl Fingerprint {
+    /// Parses 64 hex digits.
+    pub fn parse(hex: &str) -> Option<Fingerprint> {
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Fingerprint(out))
+    }
+}
+
 /// Where scanned bytes came from.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
@@ -330,6 +365,8 @@ pub struct Finding {
     /// Encodings the secret was found inside, outermost first (`["base64"]`); empty when it was
     /// found as written. The location is then that of the encoded text.
     pub decoded: Vec<&'static str>,
+    /// The secret's content fingerprint, once the store has computed it.
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl Finding {
@@ -408,6 +445,13 @@ mod tests {
         assert!(Confidence::Medium > Confidence::Low);
         assert_eq!(Confidence::parse("HIGH"), Some(Confidence::High));
         assert_eq!(Confidence::parse("sure"), None);
+    }
+
+    #[test]
+    fn fingerprints_print_and_parse() {
+        let f = Fingerprint([0xab; 32]);
+        assert_eq!(Fingerprint::parse(&f.to_string()), Some(f));
+        assert_eq!(Fingerprint::parse("zz"), None);
     }
 
     #[test]

@@ -228,6 +228,7 @@ impl Engine {
                 reason,
                 companions,
                 decoded: Vec::new(),
+                fingerprint: None,
             });
         }
         self.dedup_context(&mut analysis);

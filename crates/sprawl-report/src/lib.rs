@@ -466,6 +466,7 @@ mod tests {
             reason: "pattern matched".into(),
             companions: vec![],
             decoded: vec![],
+            fingerprint: None,
         }
     }
 
