@@ -1,0 +1,7 @@
+//! Everything sprawl keeps between runs: content fingerprints of secrets (keyed BLAKE3),
+//! baselines of accepted findings, and caches of compiled rule databases.
+//!
+//! **Architecture Invariant:** this is the only crate that writes persistent state. Others
+//! hand it bytes (a compiled database, a baseline) and it decides where they live.
+
+pub mod cache;
