@@ -4,4 +4,6 @@
 //! **Architecture Invariant:** this is the only crate that writes persistent state. Others
 //! hand it bytes (a compiled database, a baseline) and it decides where they live.
 
+pub mod baseline;
 pub mod cache;
+pub mod fingerprint;
