@@ -387,6 +387,8 @@ pub struct Stats {
     pub errors: u64,
     /// Inputs deliberately not scanned: binary files, files over the size limit, broken links.
     pub skipped: u64,
+    /// Findings not reported because an inline allow comment or a baseline accepts them.
+    pub allowed: u64,
     pub seconds: f64,
 }
 

@@ -33,6 +33,13 @@ impl<'a> LineIndex<'a> {
         (self.line, u32::try_from(col).unwrap_or(u32::MAX))
     }
 
+    /// The bytes of the line before the one containing `offset`, if there is one.
+    pub fn previous_line_bytes(&self, offset: usize) -> Option<&'a [u8]> {
+        let offset = offset.min(self.hay.len());
+        let start = memchr::memrchr(b'\n', &self.hay[..offset])?;
+        Some(self.line_bytes(start))
+    }
+
     /// The bytes of the line containing `offset`, without its line terminator.
     pub fn line_bytes(&self, offset: usize) -> &'a [u8] {
         let offset = offset.min(self.hay.len());
@@ -60,5 +67,7 @@ mod tests {
         assert_eq!(idx.line_bytes(4), b"cd");
         assert_eq!(idx.line_bytes(7), b"");
         assert_eq!(idx.line_bytes(9), b"xyz");
+        assert_eq!(idx.previous_line_bytes(4), Some(&b"ab"[..]));
+        assert_eq!(idx.previous_line_bytes(1), None);
     }
 }

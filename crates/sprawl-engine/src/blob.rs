@@ -31,6 +31,8 @@ pub enum Why {
     GaveWay { to: std::sync::Arc<str> },
     /// Another context rule reports the same bytes; the secret is still reported.
     Duplicate { of: std::sync::Arc<str> },
+    /// An inline allow comment accepts it.
+    Allowed { marker: &'static str },
 }
 
 impl std::fmt::Display for Why {
@@ -39,11 +41,17 @@ impl std::fmt::Display for Why {
             Why::Verify(why) => f.write_str(why),
             Why::GaveWay { to } => write!(f, "gives way to provider rule `{to}` on the same bytes"),
             Why::Duplicate { of } => write!(f, "context rule `{of}` reports the same bytes"),
+            Why::Allowed { marker } => write!(f, "allowed by `{marker}` on its line"),
         }
     }
 }
 
 impl Analysis {
+    /// How many candidates an inline allow comment accepted.
+    pub fn allowed(&self) -> u64 {
+        self.rejected.iter().filter(|r| matches!(r.why, Why::Allowed { .. })).count() as u64
+    }
+
     /// The findings to report at `min` confidence or above.
     pub fn into_findings(self, min: Confidence) -> Vec<Finding> {
         let mut v = self.accepted;
@@ -110,7 +118,30 @@ impl Engine {
             }
             analysis.accepted.sort_by_key(|f| f.location.offset);
         }
+        self.fingerprint_and_allow(hay, &mut analysis);
         analysis
+    }
+
+    /// Fingerprints every accepted finding and moves those an allow comment accepts to the
+    /// rejected list.
+    fn fingerprint_and_allow(&self, hay: &[u8], analysis: &mut Analysis) {
+        let lines = LineIndex::new(hay);
+        let mut kept = Vec::with_capacity(analysis.accepted.len());
+        for mut f in analysis.accepted.drain(..) {
+            if let Some(fp) = &self.fingerprinter {
+                f.fingerprint = Some(fp(f.secret.expose()));
+            }
+            let at = f.location.offset as usize;
+            match crate::allow::marker(lines.line_bytes(at), lines.previous_line_bytes(at), f.fingerprint.as_ref()) {
+                Some(marker) => analysis.rejected.push(Rejected {
+                    rule_id: f.rule_id.clone(),
+                    line: f.location.line,
+                    why: Why::Allowed { marker },
+                }),
+                None => kept.push(f),
+            }
+        }
+        analysis.accepted = kept;
     }
 
     /// Findings inside encoded runs of `hay`, each with the span (in `hay`) of its run.

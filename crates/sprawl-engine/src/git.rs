@@ -168,6 +168,7 @@ impl Engine {
         outcome.stats.files = coverage.blobs_scanned + coverage.worktree_files;
         outcome.stats.bytes = coverage.bytes_scanned + coverage.worktree_bytes;
         outcome.stats.skipped = coverage.skipped_large + coverage.skipped_binary;
+        outcome.stats.allowed = self.allowed.swap(0, std::sync::atomic::Ordering::Relaxed);
         outcome.coverage.push(coverage);
         outcome.finish(started);
         Ok(outcome)
@@ -210,7 +211,7 @@ impl Engine {
             }
             coverage.blobs_scanned += 1;
             coverage.bytes_scanned += new.len() as u64;
-            let findings = self.analyze(&mut w, &Origin::Stdin, &new).into_findings(self.min_confidence);
+            let findings = self.keep(self.analyze(&mut w, &Origin::Stdin, &new));
             if findings.is_empty() {
                 continue;
             }
@@ -283,7 +284,7 @@ impl Engine {
                         }
                         scanned.fetch_add(1, Ordering::Relaxed);
                         bytes.fetch_add(blob.len() as u64, Ordering::Relaxed);
-                        self.analyze(&mut worker, &Origin::Stdin, blob).into_findings(self.min_confidence)
+                        self.keep(self.analyze(&mut worker, &Origin::Stdin, blob))
                     });
                     match read {
                         Ok(findings) if !findings.is_empty() => {
@@ -376,7 +377,7 @@ impl Engine {
                         coverage.worktree_files += 1;
                         coverage.worktree_bytes += buf.len() as u64;
                         let origin = Origin::file(&path);
-                        let findings = self.analyze(&mut w, &origin, &buf).into_findings(self.min_confidence);
+                        let findings = self.keep(self.analyze(&mut w, &origin, &buf));
                         outcome.findings.extend(
                             findings
                                 .into_iter()

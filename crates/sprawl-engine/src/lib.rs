@@ -35,6 +35,7 @@ use sprawl_matcher::Matcher;
 use sprawl_rules::RuleSet;
 use sprawl_verify::Verifier;
 
+mod allow;
 mod blob;
 pub mod check;
 pub mod git;
@@ -63,7 +64,6 @@ pub enum EngineError {
 }
 
 /// Builds an [`Engine`]; see [`Engine::builder`].
-#[derive(Debug)]
 pub struct EngineBuilder {
     rules: RuleSet,
     jobs: Option<usize>,
@@ -73,9 +73,30 @@ pub struct EngineBuilder {
     walk: WalkOptions,
     decode_depth: u8,
     quick_start: bool,
+    fingerprinter: Option<Fingerprinter>,
 }
 
+impl std::fmt::Debug for EngineBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineBuilder")
+            .field("rules", &self.rules.len())
+            .field("engine", &self.engine)
+            .field("jobs", &self.jobs)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Computes a secret's content fingerprint (see `sprawl-store`); set on the engine so that
+/// findings carry it and bound allow comments can be checked.
+pub type Fingerprinter = std::sync::Arc<dyn Fn(&[u8]) -> sprawl_core::Fingerprint + Send + Sync>;
+
 impl EngineBuilder {
+    /// How to fingerprint secrets (without one, findings carry no fingerprint).
+    pub fn fingerprinter(mut self, f: Fingerprinter) -> Self {
+        self.fingerprinter = Some(f);
+        self
+    }
+
     /// Favour start-up over throughput (small inputs such as a staged change).
     pub fn quick_start(mut self, yes: bool) -> Self {
         self.quick_start = yes;
@@ -161,6 +182,8 @@ impl EngineBuilder {
             scan_binary: self.scan_binary,
             walk: self.walk,
             decode_depth: self.decode_depth,
+            fingerprinter: self.fingerprinter,
+            allowed: AtomicU64::new(0),
             jobs,
             pool,
         })
@@ -179,6 +202,9 @@ pub struct Engine {
     scan_binary: bool,
     walk: WalkOptions,
     decode_depth: u8,
+    fingerprinter: Option<Fingerprinter>,
+    /// Findings allowed by inline comments since the last scan ended (scans run one at a time).
+    allowed: AtomicU64,
     jobs: usize,
     pool: rayon::ThreadPool,
 }
@@ -227,6 +253,7 @@ impl Outcome {
         self.stats.files += other.stats.files;
         self.stats.bytes += other.stats.bytes;
         self.stats.skipped += other.stats.skipped;
+        self.stats.allowed += other.stats.allowed;
         self.coverage.extend(other.coverage);
         self.finish(started);
     }
@@ -259,6 +286,7 @@ impl Engine {
             walk: WalkOptions::default(),
             decode_depth: 2,
             quick_start: false,
+            fingerprinter: None,
         }
     }
 
@@ -274,6 +302,12 @@ impl Engine {
     /// missing rule). The affected rules still run, without the broken part.
     pub fn config_errors(&self) -> &[String] {
         &self.config_errors
+    }
+
+    /// The findings of an analysis to report, counting those allow comments accepted.
+    fn keep(&self, analysis: Analysis) -> Vec<Finding> {
+        self.allowed.fetch_add(analysis.allowed(), Ordering::Relaxed);
+        analysis.into_findings(self.min_confidence)
     }
 
     fn worker(&self) -> Worker {
@@ -301,7 +335,7 @@ impl Engine {
                     let mut w = self.worker();
                     files.fetch_add(1, Ordering::Relaxed);
                     bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-                    let findings = self.analyze(&mut w, &Origin::Stdin, &data).into_findings(self.min_confidence);
+                    let findings = self.keep(self.analyze(&mut w, &Origin::Stdin, &data));
                     outcome.findings.extend(findings);
                 }
                 Err(e) => outcome.problems.push(Problem::error(e.to_string())),
@@ -350,6 +384,7 @@ impl Engine {
         outcome.stats.files = files.into_inner();
         outcome.stats.bytes = bytes.into_inner();
         outcome.stats.skipped = skipped.into_inner();
+        outcome.stats.allowed = self.allowed.swap(0, Ordering::Relaxed);
         outcome.finish(started);
         outcome
     }
@@ -374,7 +409,7 @@ impl Engine {
                         files.fetch_add(1, Ordering::Relaxed);
                         bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
                         let origin = Origin::file(&path);
-                        let mut findings = self.analyze(w, &origin, &text).into_findings(self.min_confidence);
+                        let mut findings = self.keep(self.analyze(w, &origin, &text));
                         for f in &mut findings {
                             f.location.line = 1;
                             f.location.column = 1;
@@ -392,7 +427,7 @@ impl Engine {
                     files.fetch_add(1, Ordering::Relaxed);
                     bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
                     let origin = Origin::file(&path);
-                    let findings = self.analyze(w, &origin, &contents).into_findings(self.min_confidence);
+                    let findings = self.keep(self.analyze(w, &origin, &contents));
                     if !findings.is_empty() {
                         send(Event::Findings(findings));
                     }

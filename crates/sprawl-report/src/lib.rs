@@ -1,43 +1,88 @@
 //! Every output format, and the wire schema of the machine-readable ones.
 //!
-//! The report decides nothing about what is a finding: it prints what it is given, in the
-//! order given (callers sort), redacting secrets unless [`Options::redact`] is off.
+//! The report decides nothing about what is a finding: it prints what it is given. It does
+//! decide how findings are *counted*: by default one reported finding per secret — every
+//! occurrence of one value under one rule folded into a [`Group`] (see [`group`]), with all its
+//! locations — and with [`Options::dedup`] off one per occurrence. Secrets are redacted unless
+//! [`Options::redact`] is off. Output never depends on the order findings arrive in.
 //!
 //! * `human`: one line per finding, `path:line:column: rule.id (Rule name) ghp_ab… [confidence]`,
-//!   coloured only when the caller says the output is a terminal;
-//! * `json`: one document `{"version": 1, "findings": [...], "problems": [...], "stats": {...}}`;
-//! * `jsonl`: one finding object per line, nothing else.
+//!   then indented details and `also at path:line:column` lines; coloured only when the caller
+//!   says the output is a terminal;
+//! * `json`: one document `{"version": 1, "findings": [...], "problems": [...], "stats": {...},
+//!   "coverage": [...]}`, described by a JSON Schema ([`JSON_SCHEMA`], `sprawl schema`);
+//! * `jsonl`: one finding object per line, nothing else;
+//! * `sarif`: SARIF 2.1.0 for code scanning (see the `sarif` module);
+//! * `github`: GitHub Actions annotations (see the `github` module).
 //!
-//! The finding object is the same in both JSON formats:
+//! The finding object is the same in both JSON formats; the top-level position is the primary
+//! occurrence's, `locations` lists them all:
 //!
 //! ```json
 //! {"rule": "github.pat.classic", "rule_name": "GitHub personal access token (classic)",
 //!  "identity": "github", "path": "src/app.py", "line": 3, "column": 11, "offset": 57,
 //!  "secret": "ghp_R8…", "confidence": "confirmed", "reason": "github-crc32: CRC32 checksum valid",
-//!  "companions": [], "decoded": []}
+//!  "companions": [], "decoded": [], "fingerprint": null,
+//!  "locations": [{"path": "src/app.py", "line": 3, "column": 11, "offset": 57, "decoded": []}]}
+//! ```
+//!
+//! ```
+//! use sprawl_core::{Confidence, Finding, Location, Origin, Secret, Stats};
+//! use sprawl_report::{Format, Options, write_report};
+//!
+//! let at = |path: &str| Finding {
+//!     rule_id: "demo.token".into(), rule_name: "Demo token".into(), identity: "demo".into(),
+//!     secret: Secret::new(b"demo_k3j5h7g9x2".to_vec()),
+//!     location: Location { origin: Origin::file(path), line: 1, column: 1, offset: 0 },
+//!     confidence: Confidence::High, reason: "pattern matched".into(),
+//!     companions: vec![], decoded: vec![], fingerprint: None,
+//! };
+//! let mut out = Vec::new();
+//! let options = Options { format: Format::Human, ..Options::default() };
+//! write_report(&mut out, &[at("a.env"), at("b.env")], &[], &Stats::default(), &[], &options)?;
+//! assert_eq!(
+//!     String::from_utf8(out).unwrap(),
+//!     "a.env:1:1: demo.token (Demo token) demo_… [high]\n    also at b.env:1:1\n"
+//! );
+//! # Ok::<(), std::io::Error>(())
 //! ```
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
-use serde::Serialize;
-use sprawl_core::{CommitMeta, Coverage, Finding, Origin, Presence, Problem, ProblemKind, Secret, Stats};
+use sprawl_core::{Coverage, Finding, Problem, Secret, Stats};
+
+pub mod github;
+mod group;
+mod human;
+mod paths;
+pub mod sarif;
+mod wire;
+
+pub use group::{Group, group, location_order, ungrouped};
+pub use wire::JSON_SCHEMA;
 
 /// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Human,
     Json,
     Jsonl,
+    Sarif,
+    Github,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["human", "json", "jsonl"];
+    pub const NAMES: &'static [&'static str] = &["human", "json", "jsonl", "sarif", "github"];
 
     pub fn parse(s: &str) -> Option<Format> {
         match s {
             "human" => Some(Format::Human),
             "json" => Some(Format::Json),
             "jsonl" => Some(Format::Jsonl),
+            "sarif" => Some(Format::Sarif),
+            "github" => Some(Format::Github),
             _ => None,
         }
     }
@@ -51,158 +96,29 @@ pub struct Options {
     pub redact: bool,
     /// Use ANSI colours (human format only). The caller decides: a terminal, no `NO_COLOR`.
     pub color: bool,
+    /// One finding per (rule, secret value) with every location (the default), or one per
+    /// occurrence.
+    pub dedup: bool,
+    /// The directories that were scanned (a named file as its parent directory). SARIF and
+    /// GitHub paths are relative to the deepest directory that contains them all.
+    pub roots: Vec<PathBuf>,
 }
 
-#[derive(Serialize)]
-struct WireFinding<'a> {
-    rule: &'a str,
-    rule_name: &'a str,
-    identity: &'a str,
-    path: String,
-    line: u32,
-    column: u32,
-    offset: u64,
-    secret: String,
-    confidence: &'static str,
-    reason: &'a str,
-    companions: Vec<WireCompanion<'a>>,
-    decoded: &'a [&'static str],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    git: Option<WireGit<'a>>,
-}
-
-#[derive(Serialize)]
-struct WireCommit<'a> {
-    id: &'a str,
-    author: &'a str,
-    email: &'a str,
-    date: String,
-    summary: &'a str,
-}
-
-fn wire_commit(c: &CommitMeta) -> WireCommit<'_> {
-    WireCommit {
-        id: &c.id,
-        author: &c.author_name,
-        email: &c.author_email,
-        date: iso8601(c.author_time, c.author_tz_offset),
-        summary: &c.summary,
+impl Default for Options {
+    fn default() -> Options {
+        Options { format: Format::Human, redact: true, color: false, dedup: true, roots: Vec::new() }
     }
 }
 
-/// Where a finding in a git blob came from.
-#[derive(Serialize)]
-struct WireGit<'a> {
-    repository: String,
-    blob: String,
-    /// The commit that first introduced the blob (absent when unreachable or staged).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<WireCommit<'a>>,
-    /// `head` (still in HEAD's tree), `history` (only in history), `unreachable`, `staged`, `range`.
-    state: &'static str,
-    /// The commit that removed it from the default branch, for `history`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    removed_in: Option<WireCommit<'a>>,
-    /// How many commits introduced this blob, and at how many paths.
-    commits: u32,
-    paths: u32,
-}
-
-#[derive(Serialize)]
-struct WireCompanion<'a> {
-    rule: &'a str,
-    line: u32,
-    secret: String,
-}
-
-#[derive(Serialize)]
-struct WireReport<'a> {
-    version: u32,
-    findings: Vec<WireFinding<'a>>,
-    problems: Vec<WireProblem<'a>>,
-    stats: WireStats,
-    coverage: Vec<WireCoverage<'a>>,
-}
-
-#[derive(Serialize)]
-struct WireCoverage<'a> {
-    repository: &'a str,
-    mode: &'a str,
-    commits: u64,
-    blobs: u64,
-    blobs_scanned: u64,
-    bytes_scanned: u64,
-    skipped_large: u64,
-    skipped_binary: u64,
-    missing: u64,
-    unreadable: u64,
-    unreachable: u64,
-    worktree_files: u64,
-    worktree_bytes: u64,
-    shallow: bool,
-    partial_clone: bool,
-}
-
-#[derive(Serialize)]
-struct WireProblem<'a> {
-    kind: &'static str,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
-struct WireStats {
-    files: u64,
-    bytes: u64,
-    findings: u64,
-    errors: u64,
-    skipped: u64,
-    seconds: f64,
-}
-
-fn secret_text(s: &Secret, redact: bool) -> String {
-    match redact {
-        true => s.redacted(),
-        false => String::from_utf8_lossy(s.expose()).into_owned(),
+/// The findings as the options count them: grouped by secret, or one per occurrence.
+pub fn groups<'a>(findings: &'a [Finding], options: &Options) -> Vec<Group<'a>> {
+    match options.dedup {
+        true => group(findings),
+        false => ungrouped(findings),
     }
 }
 
-fn wire(f: &Finding, redact: bool) -> WireFinding<'_> {
-    WireFinding {
-        rule: &f.rule_id,
-        rule_name: &f.rule_name,
-        identity: &f.identity,
-        path: f.location.origin.display_path(),
-        line: f.location.line,
-        column: f.location.column,
-        offset: f.location.offset,
-        secret: secret_text(&f.secret, redact),
-        confidence: f.confidence.as_str(),
-        reason: &f.reason,
-        companions: f
-            .companions
-            .iter()
-            .map(|c| WireCompanion { rule: &c.rule_id, line: c.line, secret: secret_text(&c.secret, redact) })
-            .collect(),
-        decoded: &f.decoded,
-        git: match &f.location.origin {
-            Origin::Git(g) => Some(WireGit {
-                repository: g.repo.display().to_string(),
-                blob: g.blob.to_string(),
-                commit: g.commit.as_deref().map(wire_commit),
-                state: g.presence.as_str(),
-                removed_in: match &g.presence {
-                    Presence::RemovedIn(c) => Some(wire_commit(c)),
-                    _ => None,
-                },
-                commits: g.commits,
-                paths: g.paths,
-            }),
-            _ => None,
-        },
-    }
-}
-
-/// Writes the findings (and, for `json`, problems and stats) to `out`.
+/// Writes the findings (and, for `json` and `sarif`, problems, stats and coverage) to `out`.
 pub fn write_report(
     out: &mut dyn Write,
     findings: &[Finding],
@@ -211,143 +127,68 @@ pub fn write_report(
     coverage: &[Coverage],
     options: &Options,
 ) -> io::Result<()> {
+    let groups = groups(findings, options);
     match options.format {
-        Format::Human => write_human(out, findings, options),
+        Format::Human => human::write(out, &groups, options),
         Format::Jsonl => {
-            for f in findings {
-                serde_json::to_writer(&mut *out, &wire(f, options.redact))?;
+            for g in &groups {
+                serde_json::to_writer(&mut *out, &wire::wire(g, options.redact))?;
                 out.write_all(b"\n")?;
             }
             Ok(())
         }
         Format::Json => {
-            let report = WireReport {
-                version: 1,
-                findings: findings.iter().map(|f| wire(f, options.redact)).collect(),
-                problems: problems
-                    .iter()
-                    .map(|p| WireProblem {
-                        kind: match p.kind {
-                            ProblemKind::Error => "error",
-                            ProblemKind::Warning => "warning",
-                            ProblemKind::Skipped => "skipped",
-                        },
-                        message: &p.message,
-                    })
-                    .collect(),
-                stats: WireStats {
-                    files: stats.files,
-                    bytes: stats.bytes,
-                    findings: stats.findings,
-                    errors: stats.errors,
-                    skipped: stats.skipped,
-                    seconds: stats.seconds,
-                },
-                coverage: coverage
-                    .iter()
-                    .map(|c| WireCoverage {
-                        repository: &c.repo,
-                        mode: c.mode,
-                        commits: c.commits,
-                        blobs: c.blobs,
-                        blobs_scanned: c.blobs_scanned,
-                        bytes_scanned: c.bytes_scanned,
-                        skipped_large: c.skipped_large,
-                        skipped_binary: c.skipped_binary,
-                        missing: c.missing,
-                        unreadable: c.unreadable,
-                        unreachable: c.unreachable,
-                        worktree_files: c.worktree_files,
-                        worktree_bytes: c.worktree_bytes,
-                        shallow: c.shallow,
-                        partial_clone: c.partial_clone,
-                    })
-                    .collect(),
-            };
+            let report = wire::report(&groups, problems, stats, coverage, options.redact);
             serde_json::to_writer_pretty(&mut *out, &report)?;
             out.write_all(b"\n")
         }
+        Format::Sarif => sarif::write(out, &groups, problems, coverage, options),
+        Format::Github => github::write(out, &groups, options),
     }
 }
 
-struct Paint(bool);
-
-impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
-        match self.0 {
-            true => format!("\x1b[{code}m{text}\x1b[0m"),
-            false => text.to_owned(),
-        }
-    }
+/// Reported findings and their occurrences, as the summary line counts them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub findings: u64,
+    pub occurrences: u64,
 }
 
-fn write_human(out: &mut dyn Write, findings: &[Finding], options: &Options) -> io::Result<()> {
-    let p = Paint(options.color);
-    for f in findings {
-        let loc = &f.location;
-        writeln!(
-            out,
-            "{}:{}:{}: {} ({}) {} [{}]",
-            p.wrap("35", &loc.origin.display_path()),
-            p.wrap("32", &loc.line.to_string()),
-            p.wrap("32", &loc.column.to_string()),
-            p.wrap("1;31", &f.rule_id),
-            f.rule_name,
-            p.wrap("1", &secret_text(&f.secret, options.redact)),
-            p.wrap("2", f.confidence.as_str()),
-        )?;
-        if !f.decoded.is_empty() {
-            writeln!(out, "    inside {}", f.decoded.join(" inside "))?;
-        }
-        if let Origin::Git(g) = &loc.origin {
-            let mut line = String::from("    ");
-            match &g.commit {
-                Some(c) => line.push_str(&format!(
-                    "commit {} by {} <{}> on {}: {}",
-                    short(&c.id),
-                    c.author_name,
-                    c.author_email,
-                    &iso8601(c.author_time, c.author_tz_offset)[..10],
-                    c.summary
-                )),
-                None => line.push_str(&format!("blob {}", short(&g.blob.to_string()))),
-            }
-            let state = match &g.presence {
-                Presence::AtHead => "still at HEAD".to_owned(),
-                Presence::RemovedIn(c) => format!("history only: removed in {}", short(&c.id)),
-                Presence::NotOnDefaultBranch => "history only: never on the default branch".to_owned(),
-                Presence::Unreachable => "unreachable from any ref".to_owned(),
-                Presence::Staged => "staged".to_owned(),
-                Presence::InRange => "introduced in the scanned range".to_owned(),
-            };
-            line.push_str(&format!("; {state}"));
-            if g.commits > 1 || g.paths > 1 {
-                line.push_str(&format!("; committed {} times at {} paths", g.commits, g.paths));
-            }
-            writeln!(out, "{}", p.wrap("2", &line))?;
-        }
-        for c in &f.companions {
-            writeln!(out, "    with {} on line {}: {}", c.rule_id, c.line, secret_text(&c.secret, options.redact))?;
-        }
-    }
-    Ok(())
+/// Counts findings the way [`write_report`] reports them.
+pub fn totals(findings: &[Finding], dedup: bool) -> Totals {
+    let occurrences = findings.len() as u64;
+    let findings = match dedup {
+        true => findings
+            .iter()
+            .map(|f| (&*f.rule_id, &f.secret))
+            .collect::<std::collections::BTreeSet<(&str, &Secret)>>()
+            .len() as u64,
+        false => occurrences,
+    };
+    Totals { findings, occurrences }
 }
 
-/// The one-line summary printed on standard error after a scan.
-pub fn summary_line(stats: &Stats) -> String {
+/// The one-line summary printed on standard error after a scan. `totals` overrides the
+/// finding count of `stats` (which counts occurrences).
+pub fn summary_line(stats: &Stats, totals: &Totals) -> String {
     let mut s = format!(
-        "sprawl: scanned {} {}, {} in {:.2} s: {} {}, {} {}",
+        "sprawl: scanned {} {}, {} in {:.2} s: {} {}",
         stats.files,
         plural(stats.files, "file", "files"),
         human_bytes(stats.bytes),
         stats.seconds,
-        stats.findings,
-        plural(stats.findings, "finding", "findings"),
-        stats.errors,
-        plural(stats.errors, "error", "errors"),
+        totals.findings,
+        plural(totals.findings, "finding", "findings"),
     );
+    if totals.occurrences != totals.findings {
+        s.push_str(&format!(" ({} {})", totals.occurrences, plural(totals.occurrences, "occurrence", "occurrences")));
+    }
+    s.push_str(&format!(", {} {}", stats.errors, plural(stats.errors, "error", "errors")));
     if stats.skipped > 0 {
         s.push_str(&format!(", {} skipped", stats.skipped));
+    }
+    if stats.allowed > 0 {
+        s.push_str(&format!(", {} allowed", stats.allowed));
     }
     s
 }
@@ -401,10 +242,6 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
         .collect()
 }
 
-fn short(id: &str) -> &str {
-    &id[..id.len().min(12)]
-}
-
 /// `2021-03-04T05:06:07+01:00` from seconds since the epoch and an offset in seconds.
 pub fn iso8601(time: i64, offset: i32) -> String {
     let local = time + i64::from(offset);
@@ -451,11 +288,74 @@ pub fn human_bytes(n: u64) -> String {
 }
 
 #[cfg(test)]
+pub(crate) mod test_support {
+    //! Findings for the formats' unit tests.
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use sprawl_core::{BlobId, CommitMeta, Confidence, Finding, GitOrigin, Location, Origin, Presence, Secret, Stats};
+
+    use crate::{Options, write_report};
+
+    pub(crate) fn finding(path: &str, line: u32, secret: &str, confidence: Confidence) -> Finding {
+        Finding {
+            rule_id: "demo.token".into(),
+            rule_name: "Demo token".into(),
+            identity: "demo".into(),
+            // Long enough that the redacted form keeps six characters.
+            secret: Secret::new(format!("{secret}_k3j5h7g9x2q8").into_bytes()),
+            location: Location { origin: Origin::file(path), line, column: 7, offset: 40 },
+            confidence,
+            reason: "pattern matched".into(),
+            companions: vec![],
+            decoded: vec![],
+            fingerprint: None,
+        }
+    }
+
+    /// A finding in a git blob at `path`, first committed by `commit` = (id, time); `path` empty
+    /// for a blob no commit names.
+    pub(crate) fn git_finding(path: &str, commit: Option<(&str, i64)>, line: u32, secret: &str) -> Finding {
+        let mut blob = [0u8; 20];
+        blob[..path.len().min(20)].copy_from_slice(&path.as_bytes()[..path.len().min(20)]);
+        let origin = GitOrigin {
+            path: path.into(),
+            blob: BlobId(blob),
+            commit: commit.map(|(id, time)| {
+                Arc::new(CommitMeta {
+                    id: format!("{id:0>40}"),
+                    author_name: "Ada".into(),
+                    author_email: "ada@example.org".into(),
+                    author_time: time,
+                    author_tz_offset: 0,
+                    summary: "add".into(),
+                })
+            }),
+            commits: 1,
+            paths: 1,
+            presence: if commit.is_some() { Presence::AtHead } else { Presence::Unreachable },
+            repo: Arc::from(std::path::Path::new("/repo")),
+        };
+        let mut f = finding("unused", line, secret, Confidence::High);
+        f.location.origin = Origin::Git(Arc::new(origin));
+        f
+    }
+
+    pub(crate) fn render_with(findings: &[Finding], options: &Options) -> String {
+        let mut out = Vec::new();
+        write_report(&mut out, findings, &[], &Stats::default(), &[], options).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{finding, render_with};
     use sprawl_core::{Confidence, Location, Origin};
 
-    fn finding() -> Finding {
+    fn one() -> Finding {
         Finding {
             rule_id: "demo.token".into(),
             rule_name: "Demo token".into(),
@@ -471,10 +371,7 @@ mod tests {
     }
 
     fn render(format: Format, redact: bool) -> String {
-        let mut out = Vec::new();
-        let opts = Options { format, redact, color: false };
-        write_report(&mut out, &[finding()], &[], &Stats::default(), &[], &opts).unwrap();
-        String::from_utf8(out).unwrap()
+        render_with(&[one()], &Options { format, redact, ..Options::default() })
     }
 
     #[test]
@@ -492,6 +389,8 @@ mod tests {
         assert_eq!(v["column"], 7);
         assert_eq!(v["rule"], "demo.token");
         assert_eq!(v["secret"], "demo_k3j5h7g9x2");
+        assert_eq!(v["fingerprint"], serde_json::Value::Null);
+        assert_eq!(v["locations"][0]["path"], "a/b.env");
     }
 
     #[test]
@@ -499,6 +398,51 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&render(Format::Json, true)).unwrap();
         assert_eq!(v["version"], 1);
         assert_eq!(v["findings"][0]["secret"], "demo_…");
+    }
+
+    #[test]
+    fn json_groups_occurrences_and_counts_both() {
+        let mut fs: Vec<Finding> =
+            (0..5).map(|i| finding(&format!("f{i}.env"), i + 1, "tok_same", Confidence::Medium)).collect();
+        fs[3].confidence = Confidence::Confirmed;
+        fs[3].reason = "checksum valid".into();
+        fs[4].fingerprint = Some(sprawl_core::Fingerprint([1; 32]));
+        fs.push(finding("z.env", 1, "tok_other", Confidence::Low));
+        let options = Options { format: Format::Json, ..Options::default() };
+        let v: serde_json::Value = serde_json::from_str(&render_with(&fs, &options)).unwrap();
+        let findings = v["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 2);
+        let f = &findings[0];
+        assert_eq!((f["path"].as_str(), f["line"].as_u64()), (Some("f0.env"), Some(1)), "the primary's position");
+        assert_eq!(f["confidence"], "confirmed");
+        assert_eq!(f["reason"], "checksum valid");
+        assert_eq!(f["fingerprint"], "01".repeat(32));
+        let paths: Vec<&str> = f["locations"].as_array().unwrap().iter().map(|l| l["path"].as_str().unwrap()).collect();
+        assert_eq!(paths, ["f0.env", "f1.env", "f2.env", "f3.env", "f4.env"]);
+        assert_eq!((v["stats"]["findings"].as_u64(), v["stats"]["occurrences"].as_u64()), (Some(2), Some(6)));
+
+        let v: serde_json::Value =
+            serde_json::from_str(&render_with(&fs, &Options { dedup: false, ..options })).unwrap();
+        assert_eq!(v["findings"].as_array().unwrap().len(), 6);
+        assert_eq!(v["stats"]["findings"], 6);
+    }
+
+    #[test]
+    fn totals_count_secrets_or_occurrences() {
+        let fs = vec![
+            finding("a", 1, "x", Confidence::High),
+            finding("b", 1, "x", Confidence::High),
+            finding("c", 1, "y", Confidence::High),
+        ];
+        assert_eq!(totals(&fs, true), Totals { findings: 2, occurrences: 3 });
+        assert_eq!(totals(&fs, false), Totals { findings: 3, occurrences: 3 });
+    }
+
+    #[test]
+    fn formats_parse_by_name() {
+        for name in Format::NAMES {
+            assert!(Format::parse(name).is_some(), "{name}");
+        }
     }
 
     #[test]
@@ -511,7 +455,13 @@ mod tests {
 
     #[test]
     fn summary_reads_well() {
-        let s = Stats { files: 1, bytes: 2048, findings: 2, errors: 0, skipped: 1, seconds: 0.5 };
-        assert_eq!(summary_line(&s), "sprawl: scanned 1 file, 2.0 KiB in 0.50 s: 2 findings, 0 errors, 1 skipped");
+        let s = Stats { files: 1, bytes: 2048, findings: 2, errors: 0, skipped: 1, seconds: 0.5, ..Stats::default() };
+        let t = Totals { findings: 2, occurrences: 2 };
+        assert_eq!(summary_line(&s, &t), "sprawl: scanned 1 file, 2.0 KiB in 0.50 s: 2 findings, 0 errors, 1 skipped");
+        let t = Totals { findings: 1, occurrences: 40 };
+        assert_eq!(
+            summary_line(&s, &t),
+            "sprawl: scanned 1 file, 2.0 KiB in 0.50 s: 1 finding (40 occurrences), 0 errors, 1 skipped"
+        );
     }
 }
