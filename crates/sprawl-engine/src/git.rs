@@ -169,6 +169,7 @@ impl Engine {
         outcome.stats.bytes = coverage.bytes_scanned + coverage.worktree_bytes;
         outcome.stats.skipped = coverage.skipped_large + coverage.skipped_binary;
         outcome.stats.allowed = self.allowed.swap(0, std::sync::atomic::Ordering::Relaxed);
+        self.apply_allowlist(&mut outcome);
         outcome.coverage.push(coverage);
         outcome.finish(started);
         Ok(outcome)

@@ -36,6 +36,7 @@ use sprawl_rules::RuleSet;
 use sprawl_verify::Verifier;
 
 mod allow;
+pub mod allowlist;
 mod blob;
 pub mod check;
 pub mod git;
@@ -74,6 +75,7 @@ pub struct EngineBuilder {
     decode_depth: u8,
     quick_start: bool,
     fingerprinter: Option<Fingerprinter>,
+    allowlist: allowlist::Allowlist,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -91,6 +93,12 @@ impl std::fmt::Debug for EngineBuilder {
 pub type Fingerprinter = std::sync::Arc<dyn Fn(&[u8]) -> sprawl_core::Fingerprint + Send + Sync>;
 
 impl EngineBuilder {
+    /// What configuration accepts (paths, commits, regexes, stopwords).
+    pub fn allowlist(mut self, a: allowlist::Allowlist) -> Self {
+        self.allowlist = a;
+        self
+    }
+
     /// How to fingerprint secrets (without one, findings carry no fingerprint).
     pub fn fingerprinter(mut self, f: Fingerprinter) -> Self {
         self.fingerprinter = Some(f);
@@ -183,6 +191,7 @@ impl EngineBuilder {
             walk: self.walk,
             decode_depth: self.decode_depth,
             fingerprinter: self.fingerprinter,
+            allowlist: self.allowlist,
             allowed: AtomicU64::new(0),
             jobs,
             pool,
@@ -203,6 +212,7 @@ pub struct Engine {
     walk: WalkOptions,
     decode_depth: u8,
     fingerprinter: Option<Fingerprinter>,
+    allowlist: allowlist::Allowlist,
     /// Findings allowed by inline comments since the last scan ended (scans run one at a time).
     allowed: AtomicU64,
     jobs: usize,
@@ -287,6 +297,7 @@ impl Engine {
             decode_depth: 2,
             quick_start: false,
             fingerprinter: None,
+            allowlist: allowlist::Allowlist::default(),
         }
     }
 
@@ -302,6 +313,13 @@ impl Engine {
     /// missing rule). The affected rules still run, without the broken part.
     pub fn config_errors(&self) -> &[String] {
         &self.config_errors
+    }
+
+    /// Drops the findings configuration accepts, counting them as allowed.
+    pub(crate) fn apply_allowlist(&self, outcome: &mut Outcome) {
+        let before = outcome.findings.len();
+        outcome.findings.retain(|f| self.allowlist.accepts(f).is_none());
+        outcome.stats.allowed += (before - outcome.findings.len()) as u64;
     }
 
     /// The findings of an analysis to report, counting those allow comments accepted.
@@ -385,6 +403,7 @@ impl Engine {
         outcome.stats.bytes = bytes.into_inner();
         outcome.stats.skipped = skipped.into_inner();
         outcome.stats.allowed = self.allowed.swap(0, Ordering::Relaxed);
+        self.apply_allowlist(&mut outcome);
         outcome.finish(started);
         outcome
     }
