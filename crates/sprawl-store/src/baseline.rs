@@ -101,7 +101,10 @@ impl Baseline {
             BaselineError::Invalid { path: path.into(), line, column, message }
         };
         if file.version != 1 {
-            return Err(invalid("\"version\"", format!("unsupported version {} (this sprawl reads version 1)", file.version)));
+            return Err(invalid(
+                "\"version\"",
+                format!("unsupported version {} (this sprawl reads version 1)", file.version),
+            ));
         }
         let mut out = Baseline::default();
         for e in file.entries {
@@ -226,7 +229,12 @@ mod tests {
         assert!(b.accepts(&fp(1), "a.rule").is_some());
         assert!(b.accepts(&fp(1), "other.rule").is_none());
         assert!(b.accepts(&fp(2), "a.rule").is_none());
-        b.insert(Entry { fingerprint: fp(3).to_string(), rule: "gitleaks:aws".into(), path: "x".into(), reason: String::new() });
+        b.insert(Entry {
+            fingerprint: fp(3).to_string(),
+            rule: "gitleaks:aws".into(),
+            path: "x".into(),
+            reason: String::new(),
+        });
         assert!(b.accepts(&fp(3), "aws.access_key_id").is_some(), "imported entries match any rule");
         let removed = b.prune(&[Seen { fingerprint: fp(1), rule: "a.rule", path: "p" }]);
         assert_eq!(removed.len(), 1);
@@ -235,7 +243,11 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = Baseline::parse("{\n  \"version\": 1,\n  \"entries\": [\n    {\"fingerprint\": 3}\n  ]\n}\n", Path::new("b.json")).unwrap_err();
+        let e = Baseline::parse(
+            "{\n  \"version\": 1,\n  \"entries\": [\n    {\"fingerprint\": 3}\n  ]\n}\n",
+            Path::new("b.json"),
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("b.json:4:"), "{e}");
         let e = Baseline::parse(
             "{\"version\": 1, \"entries\": [\n{\"fingerprint\": \"abc\", \"rule\": \"r\", \"path\": \"p\"}]}",
