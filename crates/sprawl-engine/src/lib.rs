@@ -74,6 +74,7 @@ pub struct EngineBuilder {
     walk: WalkOptions,
     decode_depth: u8,
     quick_start: bool,
+    database_cache: Option<std::sync::Arc<dyn sprawl_matcher::DatabaseCache>>,
     fingerprinter: Option<Fingerprinter>,
     allowlist: allowlist::Allowlist,
 }
@@ -108,6 +109,14 @@ impl EngineBuilder {
     /// Favour start-up over throughput (small inputs such as a staged change).
     pub fn quick_start(mut self, yes: bool) -> Self {
         self.quick_start = yes;
+        self
+    }
+
+    /// Where the matcher keeps compiled databases between runs (Vectorscan's; the binary
+    /// passes `sprawl-store`'s `DirCache` in the user's cache directory). Without one, every
+    /// run compiles afresh.
+    pub fn database_cache(mut self, cache: std::sync::Arc<dyn sprawl_matcher::DatabaseCache>) -> Self {
+        self.database_cache = Some(cache);
         self
     }
 
@@ -148,7 +157,7 @@ impl EngineBuilder {
     }
 
     pub fn build(self) -> Result<Engine, EngineError> {
-        let options = sprawl_matcher::Options { quick_start: self.quick_start };
+        let options = sprawl_matcher::Options { quick_start: self.quick_start, cache: self.database_cache };
         let matcher = sprawl_matcher::build_with(&self.engine, self.rules.rules(), &options)?;
         let (verifier, verify_errors) = Verifier::new(self.rules.rules());
         let mut config_errors: Vec<String> = verify_errors
@@ -296,6 +305,7 @@ impl Engine {
             walk: WalkOptions::default(),
             decode_depth: 2,
             quick_start: false,
+            database_cache: None,
             fingerprinter: None,
             allowlist: allowlist::Allowlist::default(),
         }

@@ -36,6 +36,7 @@ pub fn compile(pattern: &str) -> Result<meta::Regex, String> {
 pub struct Confirmer {
     regexes: Vec<LazyRegex>,
     max_len: Vec<usize>,
+    secret_group: Vec<Option<usize>>,
 }
 
 impl std::fmt::Debug for Confirmer {
@@ -64,6 +65,7 @@ impl Confirmer {
                 .map(|r| LazyRegex { pattern: r.pattern.clone(), compiled: OnceLock::new() })
                 .collect(),
             max_len: rules.iter().map(|r| r.max_len).collect(),
+            secret_group: rules.iter().map(|r| r.secret_group).collect(),
         }
     }
 
@@ -104,7 +106,11 @@ impl Confirmer {
         loop {
             re.search_captures_with(cache, &input, caps);
             let Some(whole) = caps.get_match() else { break };
-            let secret = (1..caps.group_len()).find_map(|g| caps.get_group(g)).unwrap_or(whole.span());
+            let secret = match self.secret_group[rule] {
+                Some(g) => caps.get_group(g),
+                None => (1..caps.group_len()).find_map(|g| caps.get_group(g)),
+            }
+            .unwrap_or(whole.span());
             sink(Candidate {
                 rule: RuleIdx(rule as u32),
                 secret: Span::new(secret.start, secret.end),

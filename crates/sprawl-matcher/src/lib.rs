@@ -13,8 +13,19 @@
 //!    each side of a keyword hit. The window is a span of the whole haystack, not a copy, so `\b`
 //!    and other look-around assertions see the real bytes around it.
 //!
-//! Backends differ only in step 1. [`PrefilterMatcher`] (the default, pure Rust) uses
-//! aho-corasick; a Vectorscan backend arrives behind the `vectorscan` feature.
+//! Backends differ only in step 1, and only in how they find keyword hits: each must report
+//! every occurrence (overlapping ones included) of every keyword, ASCII case-insensitively,
+//! and hand them to the same window-merging and confirm code. So two backends give identical
+//! candidates by construction, and `tests/backends.rs` checks that they find identical hits.
+//! [`PrefilterMatcher`] (pure Rust, always built) uses aho-corasick; `VectorscanMatcher`
+//! (cargo feature `vectorscan`, which needs cmake, g++ and libboost-dev to build the vendored
+//! library) uses Vectorscan's SIMD literal matcher. [`available_engines`] lists what this
+//! build has, best first; `auto` picks the first that builds.
+//!
+//! Compiling a Vectorscan database takes tens of milliseconds. The matcher does no I/O, so it
+//! is handed a [`DatabaseCache`] in [`Options`] (`sprawl-store`'s `DirCache` is one) to keep
+//! the serialized database between runs; what it reads from the cache is checked, never
+//! trusted.
 //!
 //! ```
 //! use sprawl_matcher::{Matcher, PrefilterMatcher};
@@ -39,15 +50,22 @@
 
 use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
 use sprawl_core::Candidate;
 use sprawl_rules::Rule;
 
 mod confirm;
+mod keywords;
 mod prefilter;
+#[cfg(feature = "vectorscan")]
+mod vectorscan;
 
 pub use confirm::Confirmer;
+pub use keywords::Hit;
 pub use prefilter::PrefilterMatcher;
+#[cfg(feature = "vectorscan")]
+pub use vectorscan::{DatabaseOrigin, VectorscanMatcher};
 
 /// Errors building a matcher.
 #[derive(Debug, thiserror::Error)]
@@ -55,8 +73,10 @@ pub use prefilter::PrefilterMatcher;
 pub enum MatcherError {
     #[error("building the keyword automaton: {0}")]
     Keywords(String),
-    #[error("backend `{0}` is not compiled into this binary")]
+    #[error("backend `{0}` is not compiled into this binary (build with `--features {0}`)")]
     Unavailable(&'static str),
+    #[error("unknown matcher backend `{0}` (auto, prefilter or vectorscan)")]
+    UnknownEngine(String),
 }
 
 /// Per-thread working memory of one matcher. Create it with [`Matcher::new_scratch`] and reuse
@@ -97,17 +117,40 @@ pub trait Matcher: Send + Sync + fmt::Debug {
     fn compile_all(&self) -> Vec<(usize, String)>;
 }
 
+/// A store for compiled matcher databases, keyed by a string that names everything the bytes
+/// depend on. The matcher does no I/O itself; the caller decides where bytes live
+/// (`sprawl-store`'s `DirCache` keeps them in the user's cache directory).
+///
+/// Implementations may lose entries, return stale or corrupt bytes, or fail to store: a
+/// backend checks what `get` returns and rebuilds when in doubt, so a cache only ever costs
+/// or saves time.
+pub trait DatabaseCache: Send + Sync {
+    /// The bytes stored under `key`, if any.
+    fn get(&self, key: &str) -> Option<Vec<u8>>;
+    /// Stores `bytes` under `key`, replacing what was there. Errors are the cache's to log.
+    fn put(&self, key: &str, bytes: &[u8]);
+}
+
 /// How to build a matcher.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// Favour build time over search speed: the input is small (a pre-commit hook's staged
     /// change), so building is most of the work.
     pub quick_start: bool,
+    /// Where backends with a costly compile step (Vectorscan) keep their compiled database
+    /// between runs. `None`: compile every time.
+    pub cache: Option<Arc<dyn DatabaseCache>>,
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options").field("quick_start", &self.quick_start).field("cache", &self.cache.is_some()).finish()
+    }
 }
 
 /// The backends this binary can build, best first.
 pub fn available_engines() -> &'static [&'static str] {
-    &["prefilter"]
+    if cfg!(feature = "vectorscan") { &["vectorscan", "prefilter"] } else { &["prefilter"] }
 }
 
 /// Builds the named backend (`auto` picks the best compiled in).
@@ -115,11 +158,24 @@ pub fn build(engine: &str, rules: &[Rule]) -> Result<Box<dyn Matcher>, MatcherEr
     build_with(engine, rules, &Options::default())
 }
 
-/// Builds the named backend with options.
+/// Builds the named backend with options. `auto` builds the first of [`available_engines`]
+/// that builds: Vectorscan when compiled in, falling back to the prefilter if Vectorscan
+/// cannot run here (a CPU without SSSE3, say).
 pub fn build_with(engine: &str, rules: &[Rule], options: &Options) -> Result<Box<dyn Matcher>, MatcherError> {
     match engine {
-        "auto" | "prefilter" => Ok(Box::new(PrefilterMatcher::with_options(rules, options)?)),
+        "auto" => {
+            #[cfg(feature = "vectorscan")]
+            match VectorscanMatcher::with_options(rules, options) {
+                Ok(m) => return Ok(Box::new(m)),
+                Err(e) => tracing::warn!("vectorscan backend unavailable, using prefilter: {e}"),
+            }
+            Ok(Box::new(PrefilterMatcher::with_options(rules, options)?))
+        }
+        "prefilter" => Ok(Box::new(PrefilterMatcher::with_options(rules, options)?)),
+        #[cfg(feature = "vectorscan")]
+        "vectorscan" => Ok(Box::new(VectorscanMatcher::with_options(rules, options)?)),
+        #[cfg(not(feature = "vectorscan"))]
         "vectorscan" => Err(MatcherError::Unavailable("vectorscan")),
-        _ => Err(MatcherError::Unavailable("unknown")),
+        other => Err(MatcherError::UnknownEngine(other.to_owned())),
     }
 }

@@ -1,0 +1,119 @@
+//! Where to look, shared by every backend: the keyword table a backend searches for, and the
+//! step that turns keyword hits into windows and confirms them.
+//!
+//! A backend's only job is to produce [`Hit`]s: every occurrence, overlapping ones included, of
+//! every keyword in [`Keywords::literals`], compared ASCII case-insensitively. Everything after
+//! that — which rules a hit wakes, how windows of `max_len` bytes around hits merge, and the
+//! regex that confirms — is [`confirm_hits`], the same code for all backends. Two backends that
+//! report the same hits therefore report the same candidates, by construction; the property
+//! tests in `tests/` check the hits half.
+
+use std::collections::HashMap;
+
+use sprawl_core::{Candidate, RuleIdx, Span};
+use sprawl_rules::Rule;
+
+use crate::confirm::{ConfirmScratch, Confirmer};
+
+/// One occurrence of a keyword in the haystack: `hay[start..end]` equals
+/// `Keywords::literals[keyword]`, ignoring ASCII case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hit {
+    pub end: usize,
+    pub start: usize,
+    pub keyword: u32,
+}
+
+/// The distinct keywords of a rule set and the rules that listed each.
+#[derive(Debug)]
+pub(crate) struct Keywords {
+    /// Distinct keywords, ASCII-lowercased, in first-seen order. A backend's pattern id is an
+    /// index into this list.
+    pub(crate) literals: Vec<String>,
+    /// For each keyword, the rules that listed it.
+    pub(crate) rules: Vec<Vec<RuleIdx>>,
+}
+
+impl Keywords {
+    pub(crate) fn new(rules: &[Rule]) -> Keywords {
+        let mut literals: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<RuleIdx>> = Vec::new();
+        let mut index = HashMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for kw in &rule.keywords {
+                let folded = kw.to_ascii_lowercase();
+                let slot = *index.entry(folded.clone()).or_insert_with(|| {
+                    literals.push(folded);
+                    keyword_rules.push(Vec::new());
+                    keyword_rules.len() - 1
+                });
+                let idx = RuleIdx(i as u32);
+                if !keyword_rules[slot].contains(&idx) {
+                    keyword_rules[slot].push(idx);
+                }
+            }
+        }
+        Keywords { literals, rules: keyword_rules }
+    }
+}
+
+/// Per-thread state of [`confirm_hits`], reused across haystacks.
+#[derive(Debug, Default)]
+pub(crate) struct WindowScratch {
+    /// Per rule, the window being grown by consecutive keyword hits.
+    open: Vec<Option<Span>>,
+    /// Rules with an open window, in the order they were opened.
+    touched: Vec<u32>,
+    /// Closed windows, ready to confirm.
+    windows: Vec<(u32, Span)>,
+    confirm: ConfirmScratch,
+}
+
+/// Opens a window of each rule's `max_len` bytes on both sides of every hit, merges each rule's
+/// overlapping or touching windows, and runs the rule's regex in each merged window.
+///
+/// `hits` must arrive in non-decreasing order of `end` (the order of a left-to-right scan).
+/// Then each rule's window starts never move backwards, so a new hit either extends the rule's
+/// open window or closes it and opens the next, and memory stays proportional to the number of
+/// disjoint windows. Under that order the merged windows depend only on the *set* of hits, not
+/// on how hits with equal ends are ordered.
+pub(crate) fn confirm_hits(
+    keywords: &Keywords,
+    confirm: &Confirmer,
+    hay: &[u8],
+    hits: impl IntoIterator<Item = Hit>,
+    s: &mut WindowScratch,
+    sink: &mut dyn FnMut(Candidate),
+) {
+    let rule_count = confirm.rule_count();
+    if s.open.len() < rule_count {
+        s.open.resize(rule_count, None);
+    }
+    s.windows.clear();
+    for hit in hits {
+        debug_assert!(hit.start <= hit.end && hit.end <= hay.len());
+        for &rule in &keywords.rules[hit.keyword as usize] {
+            let max_len = confirm.max_len(rule.index());
+            let window = Span::new(hit.end.saturating_sub(max_len), (hit.start + max_len).min(hay.len()));
+            match &mut s.open[rule.index()] {
+                Some(open) if window.start <= open.end => open.end = open.end.max(window.end),
+                Some(open) => {
+                    s.windows.push((rule.0, *open));
+                    *open = window;
+                }
+                slot @ None => {
+                    *slot = Some(window);
+                    s.touched.push(rule.0);
+                }
+            }
+        }
+    }
+    for rule in s.touched.drain(..) {
+        if let Some(open) = s.open[rule as usize].take() {
+            s.windows.push((rule, open));
+        }
+    }
+    for &(rule, window) in &s.windows {
+        confirm.confirm(rule as usize, hay, window, &mut s.confirm, sink);
+    }
+}
