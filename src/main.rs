@@ -6,10 +6,13 @@
 //! findings: an incomplete scan must never pass as a complete one.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+
+mod config;
+mod gitleaks;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sprawl_core::{Confidence, ProblemKind};
 use sprawl_engine::{Engine, GitMode, GitOptions, GitScanError, RefSelection, Target};
@@ -38,6 +41,46 @@ enum Command {
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Accept the secrets found now, so that later scans report only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Print the JSON Schema (draft 2020-12) of `--format json` reports; each `jsonl` line is a
+    /// `#/$defs/finding`.
+    Schema,
+}
+
+#[derive(Subcommand, Debug)]
+enum BaselineCommand {
+    /// Scan and write a new baseline of everything found (default `.sprawl-baseline.json`).
+    Create(BaselineArgs),
+    /// Scan and add what is new to the baseline, keeping existing entries and their reasons.
+    Update(BaselineArgs),
+    /// Scan and remove baseline entries that no longer match anything.
+    Prune(BaselineArgs),
+    /// Turn a gitleaks JSON report (`gitleaks … --report-format json`, unredacted) into
+    /// baseline entries.
+    ImportGitleaks {
+        /// The gitleaks report.
+        report: PathBuf,
+        /// The baseline to add to (created if missing).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The project root whose fingerprint key to use.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct BaselineArgs {
+    /// Why these secrets are accepted (stored in new entries).
+    #[arg(long, default_value = "accepted when the baseline was created")]
+    reason: String,
+    /// The baseline file (default: `.sprawl-baseline.json` at the project root).
+    #[arg(long = "output", value_name = "FILE")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    scan: ScanArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -79,6 +122,9 @@ struct ScanArgs {
     /// Print secrets in full instead of a short prefix.
     #[arg(long)]
     no_redact: bool,
+    /// One finding per occurrence, instead of one per secret with every location listed.
+    #[arg(long)]
+    no_dedup: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -94,9 +140,24 @@ struct ScanArgs {
     /// Skip files larger than this many bytes (suffixes K, M, G), listing them as skipped.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_file_size: Option<u64>,
-    /// Report findings at or above this confidence.
-    #[arg(long, value_enum, default_value_t = MinConfidence::Medium)]
-    min_confidence: MinConfidence,
+    /// Report findings at or above this confidence (default: medium, or the config file's).
+    #[arg(long, value_enum)]
+    min_confidence: Option<MinConfidence>,
+    /// Exit 1 only for new findings at or above this confidence (default: any reported).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<MinConfidence>,
+    /// Exit 0 even with findings (errors still exit 2): for report-only jobs.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Project configuration (default: `.sprawl.yaml` at the scanned root or here).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report only secrets this baseline does not accept.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Also load the custom rules and allowlists of a gitleaks configuration (`.gitleaks.toml`).
+    #[arg(long, value_name = "FILE")]
+    gitleaks_config: Option<PathBuf>,
     /// Matcher backend.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     engine: EngineChoice,
@@ -154,6 +215,10 @@ enum OutputFormat {
     Human,
     Json,
     Jsonl,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -227,8 +292,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     };
     match cli.command {
         Command::Scan(args) => scan(args, color, cli.quiet),
+        Command::Baseline(cmd) => baseline(cmd, cli.quiet),
         Command::Rules(RulesCommand::List { rules, format }) => list_rules(&rules, format),
         Command::Rules(RulesCommand::Check { paths }) => check_rules(&paths),
+        Command::Schema => {
+            println!("{}", sprawl_report::JSON_SCHEMA.trim_end());
+            Ok(0)
+        }
     }
 }
 
@@ -253,29 +323,144 @@ fn load_rules(args: &RuleArgs) -> (RuleSet, bool) {
     (set, !errors.is_empty())
 }
 
+/// What a scan produced before reporting.
+struct Scanned {
+    outcome: sprawl_engine::Outcome,
+    had_error: bool,
+    started: std::time::Instant,
+    roots: Vec<PathBuf>,
+}
+
+/// The project root: the first scanned directory (or a named file's directory), else here.
+fn project_root(paths: &[PathBuf]) -> PathBuf {
+    match paths.iter().find(|p| p.as_os_str() != "-") {
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p.parent().filter(|d| !d.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from),
+        None => PathBuf::from("."),
+    }
+}
+
+/// The fingerprint key: `SPRAWL_FINGERPRINT_KEY`, else the project's key file, which is
+/// created when the project is a git repository or a baseline is being written. Otherwise a
+/// one-off key: fingerprints are then stable within this run only.
+fn fingerprint_key(root: &Path, create: bool) -> anyhow::Result<sprawl_store::fingerprint::FingerprintKey> {
+    use sprawl_store::fingerprint::{FingerprintKey, KEY_FILE};
+    if let Ok(pass) = std::env::var("SPRAWL_FINGERPRINT_KEY")
+        && !pass.is_empty()
+    {
+        return Ok(FingerprintKey::from_passphrase(&pass));
+    }
+    if create || root.join(KEY_FILE).exists() {
+        return Ok(FingerprintKey::for_project(root)?);
+    }
+    // Outside a project, a key of this user's: fingerprints stay comparable between runs.
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
+    if let Some(key) = data.and_then(|d| FingerprintKey::from_file(&d.join("sprawl/fingerprint.key")).ok()) {
+        return Ok(key);
+    }
+    let mut one_off = [0u8; 32];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut one_off))?;
+    Ok(FingerprintKey::from_passphrase(&one_off.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+fn confidence(c: MinConfidence) -> Confidence {
+    match c {
+        MinConfidence::Low => Confidence::Low,
+        MinConfidence::Medium => Confidence::Medium,
+        MinConfidence::High => Confidence::High,
+        MinConfidence::Confirmed => Confidence::Confirmed,
+    }
+}
+
 fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
-    let (rules, mut had_error) = load_rules(&args.rules);
+    let mut scanned = scan_outcome(&args, false)?;
+    if let Some(path) = &args.baseline {
+        let baseline = sprawl_store::baseline::Baseline::load(path)?;
+        let before = scanned.outcome.findings.len();
+        scanned.outcome.findings.retain(|f| match &f.fingerprint {
+            Some(fp) => baseline.accepts(fp, &f.rule_id).is_none(),
+            None => true,
+        });
+        scanned.outcome.stats.allowed += (before - scanned.outcome.findings.len()) as u64;
+        scanned.outcome.stats.findings = scanned.outcome.findings.len() as u64;
+    }
+    let Scanned { outcome, mut had_error, started, roots, .. } = scanned;
+    let _ = &mut had_error;
+    report_and_exit(&args, outcome, had_error, started, roots, color, quiet)
+}
+
+/// Loads rules and configuration, builds the engine and scans; no reporting.
+fn scan_outcome(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Scanned> {
+    let (mut rules, mut had_error) = load_rules(&args.rules);
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let root = project_root(&paths);
+    let config = config::find(args.config.as_deref(), Some(&root))?;
+    let mut parts = config::AllowParts::default();
+    let mut path_filters = Vec::new();
+    if let Some(g) = &args.gitleaks_config {
+        match gitleaks::load_config(g) {
+            Ok(imported) => {
+                for n in &imported.notes {
+                    eprintln!("sprawl: note: {n}");
+                }
+                for e in rules.extend(imported.rules) {
+                    eprintln!("sprawl: error: {e}");
+                    had_error = true;
+                }
+                parts.merge(imported.allow);
+                path_filters = imported.path_filters;
+            }
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("sprawl: error: {e}");
+                }
+                anyhow::bail!("{}: the gitleaks configuration cannot be used as is; nothing was scanned", g.display());
+            }
+        }
+    }
+    let (mut config_min, mut config_max) = (None, None);
+    if let Some(c) = &config {
+        for e in c.apply_rules(&mut rules) {
+            eprintln!("sprawl: error: {e}");
+            had_error = true;
+        }
+        match c.allow_parts(&rules) {
+            Ok(p) => parts.merge(p),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("sprawl: error: {e}");
+                }
+                anyhow::bail!("{}: the allowlist is invalid; nothing was scanned", c.path.display());
+            }
+        }
+        config_min = c.min_confidence()?;
+        config_max = c.max_file_size()?;
+    }
+    let allowlist = parts.build().map_err(|e| anyhow::anyhow!("the allowlist is invalid: {}", e.join("; ")))?;
     if rules.is_empty() {
         anyhow::bail!("no rules to scan with");
     }
+    let key = fingerprint_key(&root, writing_baseline)?;
+    let fp_key = key.clone();
+    let min_confidence = args.min_confidence.map(confidence).or(config_min).unwrap_or(Confidence::Medium);
     let mut builder = Engine::builder(rules)
         .engine(match args.engine {
             EngineChoice::Auto => "auto",
             EngineChoice::Prefilter => "prefilter",
         })
-        .min_confidence(match args.min_confidence {
-            MinConfidence::Low => Confidence::Low,
-            MinConfidence::Medium => Confidence::Medium,
-            MinConfidence::High => Confidence::High,
-            MinConfidence::Confirmed => Confidence::Confirmed,
-        })
+        .min_confidence(min_confidence)
         .scan_binary(args.scan_binary)
         .decode_depth(args.decode_depth)
         .quick_start(args.git.staged)
+        .allowlist(allowlist)
+        .fingerprinter(std::sync::Arc::new(move |secret: &[u8]| fp_key.fingerprint(secret)))
         .walk_options(sprawl_input::WalkOptions {
             ignore: !args.no_ignore,
             follow_symlinks: args.follow_symlinks,
-            max_file_size: args.max_file_size,
+            max_file_size: args.max_file_size.or(config_max),
         });
     if let Some(j) = args.jobs {
         builder = builder.jobs(j);
@@ -288,9 +473,38 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
 
     let started = std::time::Instant::now();
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let (outcome, git_error) = run_scan(&engine, &args.git, paths)?;
+    // The scanned directories (a named file as its directory): machine formats print paths
+    // relative to them.
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .map(|p| match p.is_file() {
+            true => p.parent().map(PathBuf::from).unwrap_or_default(),
+            false => p.clone(),
+        })
+        .collect();
+    let (mut outcome, git_error) = run_scan(&engine, &args.git, paths)?;
     had_error |= git_error;
+    // gitleaks rules with a `path` apply only to matching paths.
+    if !path_filters.is_empty() {
+        outcome.findings.retain(|f| {
+            path_filters.iter().all(|(id, re)| *f.rule_id != **id || re.is_match(&f.location.origin.display_path()))
+        });
+        outcome.stats.findings = outcome.findings.len() as u64;
+    }
+    Ok(Scanned { outcome, had_error, started, roots })
+}
 
+/// Prints the report and problems and decides the exit code.
+fn report_and_exit(
+    args: &ScanArgs,
+    outcome: sprawl_engine::Outcome,
+    mut had_error: bool,
+    started: std::time::Instant,
+    roots: Vec<PathBuf>,
+    color: bool,
+    quiet: bool,
+) -> anyhow::Result<u8> {
     for p in &outcome.problems {
         match p.kind {
             ProblemKind::Error => eprintln!("sprawl: error: {}", p.message),
@@ -304,9 +518,13 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
             OutputFormat::Human => sprawl_report::Format::Human,
             OutputFormat::Json => sprawl_report::Format::Json,
             OutputFormat::Jsonl => sprawl_report::Format::Jsonl,
+            OutputFormat::Sarif => sprawl_report::Format::Sarif,
+            OutputFormat::Github => sprawl_report::Format::Github,
         },
         redact: !args.no_redact,
         color,
+        dedup: !args.no_dedup,
+        roots,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -330,14 +548,67 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
     if !quiet {
         let mut stats = outcome.stats.clone();
         stats.seconds = started.elapsed().as_secs_f64();
-        eprintln!("{}", sprawl_report::summary_line(&stats));
+        let totals = sprawl_report::totals(&outcome.findings, options.dedup);
+        eprintln!("{}", sprawl_report::summary_line(&stats, &totals));
     }
     had_error |= outcome.has_errors();
-    Ok(match (had_error, outcome.findings.is_empty()) {
+    let threshold = args.fail_on.map(confidence).unwrap_or(Confidence::Low);
+    let failing = outcome.findings.iter().any(|f| f.confidence >= threshold);
+    Ok(match (had_error, failing && !args.exit_zero) {
         (true, _) => 2,
-        (false, false) => 1,
-        (false, true) => 0,
+        (false, true) => 1,
+        (false, false) => 0,
     })
+}
+
+/// `sprawl baseline …`.
+fn baseline(cmd: BaselineCommand, quiet: bool) -> anyhow::Result<u8> {
+    use sprawl_store::baseline::{Baseline, DEFAULT_FILE, Seen};
+    let (args, mode) = match cmd {
+        BaselineCommand::Create(a) => (a, "create"),
+        BaselineCommand::Update(a) => (a, "update"),
+        BaselineCommand::Prune(a) => (a, "prune"),
+        BaselineCommand::ImportGitleaks { report, output, root } => {
+            let path = output.unwrap_or_else(|| root.join(DEFAULT_FILE));
+            let mut b = if path.exists() { Baseline::load(&path)? } else { Baseline::default() };
+            let key = fingerprint_key(&root, true)?;
+            let added = gitleaks::import_report(&report, &key, &mut b)?;
+            b.save(&path)?;
+            if !quiet {
+                eprintln!("sprawl: {}: {added} entries imported from {}", path.display(), report.display());
+            }
+            return Ok(0);
+        }
+    };
+    let paths = if args.scan.paths.is_empty() { vec![PathBuf::from(".")] } else { args.scan.paths.clone() };
+    let path = args.file.clone().unwrap_or_else(|| project_root(&paths).join(DEFAULT_FILE));
+    let scanned = scan_outcome(&args.scan, true)?;
+    for p in scanned.outcome.problems.iter().filter(|p| p.kind == ProblemKind::Error) {
+        eprintln!("sprawl: error: {}", p.message);
+    }
+    if scanned.had_error || scanned.outcome.has_errors() {
+        anyhow::bail!("the scan was incomplete, so the baseline at {} was not written", path.display());
+    }
+    let named: Vec<(sprawl_core::Fingerprint, &str, String)> = scanned
+        .outcome
+        .findings
+        .iter()
+        .filter_map(|f| Some((f.fingerprint?, &*f.rule_id, f.location.origin.display_path())))
+        .collect();
+    let seen: Vec<Seen<'_>> = named.iter().map(|(fp, rule, path)| Seen { fingerprint: *fp, rule, path }).collect();
+    let mut b = match mode {
+        "create" => Baseline::default(),
+        _ => Baseline::load(&path)?,
+    };
+    let message = match mode {
+        "prune" => format!("{} stale entries removed", b.prune(&seen).len()),
+        _ => format!("{} entries added", b.add(&seen, &args.reason)),
+    };
+    b.save(&path)?;
+    if !quiet {
+        eprintln!("sprawl: {}: {message}, {} in all", path.display(), b.len());
+    }
+    Ok(0)
 }
 
 /// Runs the scan the arguments ask for: git modes on repositories, files elsewhere. Returns the

@@ -73,7 +73,7 @@ fn emit_rule(out: &mut String, r: &def::RuleDef, line: u32) {
     writeln!(
         out,
         "        StaticRule {{ id: {:?}, name: {:?}, pattern: {:?}, keywords: {}, max_len: {}, min_entropy: {min_entropy}, \
-         checksum: {}, placeholders: {}, random: {}, confidence: {}, pair_with: {pair}, context: {}, identity: {:?}, \
+         checksum: {}, placeholders: {}, random: {}, confidence: {}, pair_with: {pair}, context: {}, secret_group: {}, identity: {:?}, \
          examples: {}, negative_examples: {}, references: {}, line: {line} }},",
         r.id,
         r.name,
@@ -85,6 +85,7 @@ fn emit_rule(out: &mut String, r: &def::RuleDef, line: u32) {
         r.verify.random,
         opt(&r.confidence),
         opt(&r.context),
+        opt(&r.secret_group),
         r.identity,
         strs(&r.examples),
         strs(&r.negative_examples),

@@ -39,6 +39,8 @@ pub(crate) struct RuleDef {
     pub pair_with: Option<PairDef>,
     #[serde(default)]
     pub context: Option<bool>,
+    #[serde(default)]
+    pub secret_group: Option<usize>,
     pub identity: String,
     #[serde(default)]
     pub examples: Vec<String>,

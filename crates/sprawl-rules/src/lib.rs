@@ -64,6 +64,7 @@ pub mod builtin {
         pub confidence: Option<&'static str>,
         pub pair_with: Option<(&'static str, u32)>,
         pub context: Option<bool>,
+        pub secret_group: Option<usize>,
         pub identity: &'static str,
         pub examples: &'static [&'static str],
         pub negative_examples: &'static [&'static str],
@@ -93,6 +94,7 @@ pub mod builtin {
                     .pair_with
                     .map(|(rule, within_lines)| crate::def::PairDef { rule: rule.to_owned(), within_lines }),
                 context: self.context,
+                secret_group: self.secret_group,
                 identity: self.identity.to_owned(),
                 examples: owned(self.examples),
                 negative_examples: owned(self.negative_examples),
@@ -153,6 +155,8 @@ pub struct Rule {
     /// `Secret`'s data) rather than by a provider's format. Its findings give way to a provider
     /// rule's on the same bytes, including a provider secret found by decoding those bytes.
     pub context: bool,
+    /// Which capture group is the secret (default: the first that participates).
+    pub secret_group: Option<usize>,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
     pub references: Vec<String>,

@@ -12,6 +12,7 @@
 //!     confidence: high                 # optional: high (default), medium or low
 //!     pair_with: { rule: other.id, within_lines: 20 }   # optional
 //!     context: false                   # optional: matches by context, gives way to provider rules
+//!     secret_group: 2                  # optional: which capture group is the secret
 //!     identity: github                 # the NHI family, for the inventory
 //!     examples: [...]                  # must be found
 //!     negative_examples: [...]         # must not be found
@@ -109,6 +110,7 @@ pub(crate) fn validate_def(def: RuleDef, file: &Arc<str>, line: u32, check_patte
         confidence,
         pair_with: def.pair_with.map(|p| PairWith { rule: p.rule, within_lines: p.within_lines }),
         context: def.context.unwrap_or_else(|| crate::CONTEXT_IDENTITIES.contains(&def.identity.as_str())),
+        secret_group: def.secret_group,
         examples: def.examples,
         negative_examples: def.negative_examples,
         references: def.references,

@@ -71,6 +71,18 @@ impl DirCache {
     }
 }
 
+/// The matcher's database cache (Vectorscan's compiled keyword database lives here). The
+/// matcher checks what it reads back, on top of this cache's own checksum.
+impl sprawl_matcher::DatabaseCache for DirCache {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        DirCache::get(self, key)
+    }
+
+    fn put(&self, key: &str, bytes: &[u8]) {
+        DirCache::put(self, key, bytes);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

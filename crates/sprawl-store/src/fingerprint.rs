@@ -50,7 +50,13 @@ impl FingerprintKey {
     /// The key of the project at `root`: read from its key file, or created there (from the
     /// operating system's randomness) if there is none.
     pub fn for_project(root: &Path) -> Result<FingerprintKey, KeyError> {
-        let path = root.join(KEY_FILE);
+        FingerprintKey::from_file(&root.join(KEY_FILE))
+    }
+
+    /// The key kept in the file at `path`, created there (from the operating system's randomness)
+    /// if there is none.
+    pub fn from_file(path: &Path) -> Result<FingerprintKey, KeyError> {
+        let path = path.to_path_buf();
         match std::fs::read_to_string(&path) {
             Ok(text) => parse_hex(text.trim()).map(FingerprintKey).ok_or(KeyError::Malformed { path }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -58,7 +64,9 @@ impl FingerprintKey {
                 random(&mut key).map_err(|source| KeyError::Create { path: path.clone(), source })?;
                 let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
                 let write = || -> std::io::Result<()> {
-                    std::fs::create_dir_all(path.parent().unwrap_or(root))?;
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
                     std::fs::write(&path, format!("{hex}\n"))
                 };
                 write().map_err(|source| KeyError::Create { path: path.clone(), source })?;
