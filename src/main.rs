@@ -329,6 +329,8 @@ struct Scanned {
     had_error: bool,
     started: std::time::Instant,
     roots: Vec<PathBuf>,
+    /// Every rule id loaded, before the configuration enabled or disabled any.
+    known_rules: std::collections::BTreeSet<String>,
 }
 
 /// The project root: the first scanned directory (or a named file's directory), else here.
@@ -379,6 +381,7 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
     let mut scanned = scan_outcome(&args, false)?;
     if let Some(path) = &args.baseline {
         let baseline = sprawl_store::baseline::Baseline::load(path)?;
+        check_baseline(&baseline, path, &args, &mut scanned)?;
         let before = scanned.outcome.findings.len();
         scanned.outcome.findings.retain(|f| match &f.fingerprint {
             Some(fp) => baseline.accepts(fp, &f.rule_id).is_none(),
@@ -387,9 +390,54 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
         scanned.outcome.stats.allowed += (before - scanned.outcome.findings.len()) as u64;
         scanned.outcome.stats.findings = scanned.outcome.findings.len() as u64;
     }
-    let Scanned { outcome, mut had_error, started, roots, .. } = scanned;
-    let _ = &mut had_error;
+    let Scanned { outcome, had_error, started, roots, .. } = scanned;
     report_and_exit(&args, outcome, had_error, started, roots, color, quiet)
+}
+
+/// A baseline entry for a rule that does not exist can never accept anything, so the findings it
+/// was meant to cover would resurface unexplained: an error naming the entry's line. Entries
+/// that accepted nothing in a full scan are stale: a warning, since `baseline prune` removes them
+/// (a range or staged scan sees too little to say).
+fn check_baseline(
+    baseline: &sprawl_store::baseline::Baseline,
+    path: &Path,
+    args: &ScanArgs,
+    scanned: &mut Scanned,
+) -> anyhow::Result<()> {
+    use sprawl_store::baseline::Seen;
+    let at = |e: &sprawl_store::baseline::Entry| match baseline.line_of(e) {
+        Some(line) => format!("{}:{line}", path.display()),
+        None => path.display().to_string(),
+    };
+    let mut unknown = 0;
+    for e in baseline.entries() {
+        if !(e.rule == "*" || e.rule.starts_with("gitleaks:") || scanned.known_rules.contains(&e.rule)) {
+            eprintln!("sprawl: error: {}: baseline entry for unknown rule id `{}`", at(e), e.rule);
+            unknown += 1;
+        }
+    }
+    if unknown > 0 {
+        anyhow::bail!(
+            "{}: {unknown} baseline entries name rules that do not exist; nothing was reported",
+            path.display()
+        );
+    }
+    let full = !(args.git.staged || args.git.range.is_some() || args.git.since.is_some());
+    if full {
+        let named: Vec<(sprawl_core::Fingerprint, &str)> =
+            scanned.outcome.findings.iter().filter_map(|f| Some((f.fingerprint?, &*f.rule_id))).collect();
+        let seen: Vec<Seen<'_>> = named.iter().map(|(fp, rule)| Seen { fingerprint: *fp, rule, path: "" }).collect();
+        for e in baseline.unused(&seen) {
+            eprintln!(
+                "sprawl: warning: {}: baseline entry for {} (first seen at {}) matched nothing in this scan; \
+                 `sprawl baseline prune` removes stale entries",
+                at(e),
+                e.rule,
+                e.path
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Loads rules and configuration, builds the engine and scans; no reporting.
@@ -421,6 +469,7 @@ fn scan_outcome(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Scann
             }
         }
     }
+    let known_rules = rules.rules().iter().map(|r| r.id.to_string()).collect();
     let (mut config_min, mut config_max) = (None, None);
     if let Some(c) = &config {
         for e in c.apply_rules(&mut rules) {
@@ -492,7 +541,7 @@ fn scan_outcome(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Scann
         });
         outcome.stats.findings = outcome.findings.len() as u64;
     }
-    Ok(Scanned { outcome, had_error, started, roots })
+    Ok(Scanned { outcome, had_error, started, roots, known_rules })
 }
 
 /// Prints the report and problems and decides the exit code.

@@ -116,6 +116,32 @@ fn a_broken_baseline_is_an_error_not_a_silent_change() {
     let r = scan(d.path(), &["--baseline", "missing.json"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("missing.json"), "{}", r.stderr);
+
+    // An entry for a rule that does not exist would silently accept nothing: an error at its line.
+    let fp = "ab".repeat(32);
+    let entry = |rule: &str| format!("    {{\"fingerprint\": \"{fp}\", \"rule\": \"{rule}\", \"path\": \"old.txt\"}}");
+    write(
+        d.path(),
+        "base.json",
+        &format!("{{\n  \"version\": 1,\n  \"entries\": [\n{}\n  ]\n}}\n", entry("no.such.rule")),
+    );
+    let r = scan(d.path(), &["--baseline", "base.json"]);
+    assert_eq!((r.code, r.findings.len()), (2, 0), "{}", r.stderr);
+    assert!(r.stderr.contains("base.json:4: baseline entry for unknown rule id `no.such.rule`"), "{}", r.stderr);
+
+    // A stale entry (its secret is gone) is named with its line; the scan still reports the rest.
+    write(
+        d.path(),
+        "base.json",
+        &format!("{{\n  \"version\": 1,\n  \"entries\": [\n{}\n  ]\n}}\n", entry("github.pat.classic")),
+    );
+    let r = scan(d.path(), &["--baseline", "base.json"]);
+    assert_eq!((r.code, r.findings.len()), (1, 1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("base.json:4: baseline entry for github.pat.classic (first seen at old.txt) matched nothing"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -69,6 +69,8 @@ pub enum BaselineError {
 pub struct Baseline {
     /// Keyed by (fingerprint, rule); kept sorted.
     entries: BTreeMap<(String, String), Entry>,
+    /// Where each loaded entry is in its file (1-based line), for messages.
+    lines: BTreeMap<(String, String), usize>,
 }
 
 /// A secret a scan found, as the baseline sees it.
@@ -114,6 +116,8 @@ impl Baseline {
             if e.rule.trim().is_empty() {
                 return Err(invalid(&e.fingerprint, "an entry without a rule".to_owned()));
             }
+            let at = text.find(&format!("\"{}\"", e.fingerprint)).unwrap_or(0);
+            out.lines.insert((e.fingerprint.clone(), e.rule.clone()), text[..at].matches('\n').count() + 1);
             out.entries.insert((e.fingerprint.clone(), e.rule.clone()), e);
         }
         Ok(out)
@@ -129,6 +133,22 @@ impl Baseline {
 
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values()
+    }
+
+    /// The line of the loaded file an entry came from (entries added since: `None`).
+    pub fn line_of(&self, e: &Entry) -> Option<usize> {
+        self.lines.get(&(e.fingerprint.clone(), e.rule.clone())).copied()
+    }
+
+    /// Entries that accept none of `seen`, without removing them.
+    pub fn unused(&self, seen: &[Seen<'_>]) -> Vec<&Entry> {
+        let mut used = std::collections::BTreeSet::new();
+        for s in seen {
+            if let Some(e) = self.accepts(&s.fingerprint, s.rule) {
+                used.insert((e.fingerprint.as_str(), e.rule.as_str()));
+            }
+        }
+        self.entries.values().filter(|e| !used.contains(&(e.fingerprint.as_str(), e.rule.as_str()))).collect()
     }
 
     /// The entry that accepts a secret with this fingerprint reported by `rule`.
@@ -168,13 +188,8 @@ impl Baseline {
 
     /// Removes entries that accept none of `seen`. Returns the removed entries.
     pub fn prune(&mut self, seen: &[Seen<'_>]) -> Vec<Entry> {
-        let mut used = std::collections::BTreeSet::new();
-        for s in seen {
-            if let Some(e) = self.accepts(&s.fingerprint, s.rule) {
-                used.insert((e.fingerprint.clone(), e.rule.clone()));
-            }
-        }
-        let stale: Vec<(String, String)> = self.entries.keys().filter(|k| !used.contains(*k)).cloned().collect();
+        let stale: Vec<(String, String)> =
+            self.unused(seen).into_iter().map(|e| (e.fingerprint.clone(), e.rule.clone())).collect();
         stale.into_iter().filter_map(|k| self.entries.remove(&k)).collect()
     }
 
