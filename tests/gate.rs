@@ -77,6 +77,14 @@ fn baselines_are_byte_stable_survive_moves_and_catch_swaps() {
     // Everything accepted: clean.
     let r = scan(dir, &["--baseline", ".sprawl-baseline.json"]);
     assert_eq!((r.code, r.findings.len()), (0, 0), "{}", r.stderr);
+    let out = Command::new(assert_cmd::cargo::cargo_bin("sprawl"))
+        .current_dir(dir)
+        .env_remove("SPRAWL_FINGERPRINT_KEY")
+        .args(["scan", "-f", "json", "--baseline", ".sprawl-baseline.json", "."])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stats"]["allowed"], 2, "accepted findings are counted, not reported");
 
     // Move a secret to another line and another file: still accepted.
     write(dir, "app/.env", "# moved\n");

@@ -157,6 +157,8 @@ struct WireStats {
     findings: u64,
     /// Occurrences of those secrets.
     occurrences: u64,
+    /// Findings accepted by allow comments, allowlists or a baseline (not reported).
+    allowed: u64,
     errors: u64,
     skipped: u64,
     seconds: f64,
@@ -231,6 +233,7 @@ pub(crate) fn report<'a>(
             bytes: stats.bytes,
             findings: groups.len() as u64,
             occurrences: groups.iter().map(|g| g.len() as u64).sum(),
+            allowed: stats.allowed,
             errors: stats.errors,
             skipped: stats.skipped,
             seconds: stats.seconds,
