@@ -134,7 +134,12 @@ impl Engine {
         let repo_path: Arc<Path> = Arc::from(path);
         match &options.mode {
             GitMode::History { refs } => {
-                self.git_history(&repo, &repo_path, refs, options, &mut outcome, &mut coverage)?
+                // Listing runs alone, on every worker's thread; the walk of names then takes one
+                // of the pool's threads beside content, so `--jobs` bounds the whole scan.
+                repo.set_threads(self.jobs);
+                let list = repo.blobs().map_err(|e| GitScanError::Fatal(e.to_string()))?;
+                repo.set_threads(1);
+                self.git_history(&repo, list, &repo_path, refs, options, &mut outcome, &mut coverage)?
             }
             GitMode::Range { base, head } => {
                 coverage.mode = "range";
@@ -247,6 +252,7 @@ impl Engine {
     fn git_history(
         &self,
         repo: &Repo,
+        list: sprawl_git::BlobList,
         repo_path: &Arc<Path>,
         refs: &RefSelection,
         options: &GitOptions,
@@ -254,7 +260,6 @@ impl Engine {
         coverage: &mut Coverage,
     ) -> Result<(), GitScanError> {
         coverage.mode = "history";
-        let list = repo.blobs().map_err(|e| GitScanError::Fatal(e.to_string()))?;
         outcome.problems.extend(list.problems.iter().map(|p| Problem::error(p.clone())));
         coverage.blobs = list.blobs.len() as u64;
 
@@ -263,47 +268,49 @@ impl Engine {
         let found: Mutex<Vec<(BlobId, Finding)>> = Mutex::new(Vec::new());
         let problems: Mutex<Vec<Problem>> = Mutex::new(Vec::new());
         let [scanned, bytes, large, binary, missing, unreadable] = std::array::from_fn(|_| AtomicU64::new(0));
-        let mut provenance: Result<Provenance, sprawl_git::Error> = Ok(Provenance::default());
-        std::thread::scope(|s| {
-            // Names (one thread) beside content (the worker pool).
-            let names = s.spawn(|| repo.provenance(refs));
-            self.pool.install(|| {
-                list.blobs.par_iter().for_each(|entry| {
-                    if entry.size > options.max_blob_size {
-                        large.fetch_add(1, Ordering::Relaxed);
-                        let message = format!("blob {}: {} bytes is over --max-blob-size", entry.id, entry.size);
-                        problems.lock().unwrap_or_else(|p| p.into_inner()).push(Problem::skipped(message));
-                        return;
-                    }
-                    let slot = rayon::current_thread_index().unwrap_or(0) % readers.len();
-                    let mut reader = readers[slot].lock().unwrap_or_else(|p| p.into_inner());
-                    let mut worker = workers[slot].lock().unwrap_or_else(|p| p.into_inner());
-                    let read = reader.read_with(entry.id, |blob| {
-                        if !self.scan_binary && sprawl_input::looks_binary(blob) {
-                            binary.fetch_add(1, Ordering::Relaxed);
-                            return Vec::new();
+        let provenance = self.pool.install(|| {
+            // Names (one of the pool's threads) beside content (the others, and this one when
+            // it is done).
+            let (names, ()) = rayon::join(
+                || repo.provenance(refs),
+                || {
+                    list.blobs.par_iter().for_each(|entry| {
+                        if entry.size > options.max_blob_size {
+                            large.fetch_add(1, Ordering::Relaxed);
+                            let message = format!("blob {}: {} bytes is over --max-blob-size", entry.id, entry.size);
+                            problems.lock().unwrap_or_else(|p| p.into_inner()).push(Problem::skipped(message));
+                            return;
                         }
-                        scanned.fetch_add(1, Ordering::Relaxed);
-                        bytes.fetch_add(blob.len() as u64, Ordering::Relaxed);
-                        self.keep(self.analyze(&mut worker, &Origin::Stdin, blob))
+                        let slot = rayon::current_thread_index().unwrap_or(0) % readers.len();
+                        let mut reader = readers[slot].lock().unwrap_or_else(|p| p.into_inner());
+                        let mut worker = workers[slot].lock().unwrap_or_else(|p| p.into_inner());
+                        let read = reader.read_with(entry.id, |blob| {
+                            if !self.scan_binary && sprawl_input::looks_binary(blob) {
+                                binary.fetch_add(1, Ordering::Relaxed);
+                                return Vec::new();
+                            }
+                            scanned.fetch_add(1, Ordering::Relaxed);
+                            bytes.fetch_add(blob.len() as u64, Ordering::Relaxed);
+                            self.keep(self.analyze(&mut worker, &Origin::Stdin, blob))
+                        });
+                        match read {
+                            Ok(findings) if !findings.is_empty() => {
+                                let mut f = found.lock().unwrap_or_else(|p| p.into_inner());
+                                f.extend(findings.into_iter().map(|x| (entry.id, x)));
+                            }
+                            Ok(_) => {}
+                            Err(sprawl_git::Error::Missing { .. }) => {
+                                missing.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Err(e) => {
+                                unreadable.fetch_add(1, Ordering::Relaxed);
+                                problems.lock().unwrap_or_else(|p| p.into_inner()).push(Problem::error(e.to_string()));
+                            }
+                        }
                     });
-                    match read {
-                        Ok(findings) if !findings.is_empty() => {
-                            let mut f = found.lock().unwrap_or_else(|p| p.into_inner());
-                            f.extend(findings.into_iter().map(|x| (entry.id, x)));
-                        }
-                        Ok(_) => {}
-                        Err(sprawl_git::Error::Missing { .. }) => {
-                            missing.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(e) => {
-                            unreadable.fetch_add(1, Ordering::Relaxed);
-                            problems.lock().unwrap_or_else(|p| p.into_inner()).push(Problem::error(e.to_string()));
-                        }
-                    }
-                });
-            });
-            provenance = names.join().unwrap_or_else(|_| Ok(Provenance::default()));
+                },
+            );
+            names
         });
         let provenance = match provenance {
             Ok(p) => p,
