@@ -134,12 +134,7 @@ impl Engine {
         let repo_path: Arc<Path> = Arc::from(path);
         match &options.mode {
             GitMode::History { refs } => {
-                // Listing runs alone, on every worker's thread; the walk of names then takes one
-                // of the pool's threads beside content, so `--jobs` bounds the whole scan.
-                repo.set_threads(self.jobs);
-                let list = repo.blobs().map_err(|e| GitScanError::Fatal(e.to_string()))?;
-                repo.set_threads(1);
-                self.git_history(&repo, list, &repo_path, refs, options, &mut outcome, &mut coverage)?
+                self.git_history(&mut repo, &repo_path, refs, options, &mut outcome, &mut coverage)?
             }
             GitMode::Range { base, head } => {
                 coverage.mode = "range";
@@ -251,8 +246,7 @@ impl Engine {
 
     fn git_history(
         &self,
-        repo: &Repo,
-        list: sprawl_git::BlobList,
+        repo: &mut Repo,
         repo_path: &Arc<Path>,
         refs: &RefSelection,
         options: &GitOptions,
@@ -260,6 +254,12 @@ impl Engine {
         coverage: &mut Coverage,
     ) -> Result<(), GitScanError> {
         coverage.mode = "history";
+        // Listing runs alone, on every worker's thread; the walk of names then takes one of the
+        // pool's threads beside content, so `--jobs` bounds the whole scan.
+        repo.set_threads(self.jobs);
+        let list = repo.blobs().map_err(|e| GitScanError::Fatal(e.to_string()))?;
+        repo.set_threads(1);
+        let repo = &*repo;
         outcome.problems.extend(list.problems.iter().map(|p| Problem::error(p.clone())));
         coverage.blobs = list.blobs.len() as u64;
 
