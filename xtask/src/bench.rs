@@ -132,8 +132,8 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<bool> {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!("binary: {}\nrepository: {}\n", sprawl.display(), repo.display());
-    println!("| benchmark | floor | floor time | sprawl time | ratio | throughput | sprawl peak RSS |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!("| benchmark | floor | floor time | sprawl time | ratio | throughput | sprawl peak RSS | floor peak RSS |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
     let want = |name: &str| args.only.as_deref().is_none_or(|o| o == name);
 
     if want("history") {
@@ -198,11 +198,12 @@ fn row(name: &str, floor_name: &str, floor: Run, ours: Run, bytes: u64) {
     let fmt =
         |d: Duration| if secs(d) < 1.0 { format!("{:.1} ms", secs(d) * 1000.0) } else { format!("{:.2} s", secs(d)) };
     println!(
-        "| {name} | {floor_name} | {} | {} | {:.2}× | {tput} | {} MiB |",
+        "| {name} | {floor_name} | {} | {} | {:.2}× | {tput} | {} MiB | {} MiB |",
         fmt(floor.wall),
         fmt(ours.wall),
         secs(ours.wall) / secs(floor.wall),
-        ours.max_rss_kib / 1024
+        ours.max_rss_kib / 1024,
+        floor.max_rss_kib / 1024
     );
 }
 
