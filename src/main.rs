@@ -11,8 +11,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+mod action;
 mod config;
 mod gitleaks;
+mod hook;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sprawl_core::{Confidence, ProblemKind};
 use sprawl_engine::{Engine, GitMode, GitOptions, GitScanError, RefSelection, Target};
@@ -47,6 +49,12 @@ enum Command {
     /// Print the JSON Schema (draft 2020-12) of `--format json` reports; each `jsonl` line is a
     /// `#/$defs/finding`.
     Schema,
+    /// Git pre-commit hook: install, remove, or run the staged scan it runs.
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
+    /// The GitHub Action's scan: picks the range from the workflow event, writes SARIF,
+    /// annotations and a job summary.
+    Action(action::ActionArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -201,6 +209,10 @@ struct GitArgs {
     /// Fail (exit 2) on a shallow clone instead of warning.
     #[arg(long)]
     require_full_history: bool,
+    /// The index --staged reads (default: `GIT_INDEX_FILE`, which git sets for hooks during
+    /// `git commit -a` and `git commit <paths>`, else the repository's).
+    #[arg(long, value_name = "FILE", env = "GIT_INDEX_FILE")]
+    index_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -219,6 +231,8 @@ enum OutputFormat {
     Sarif,
     /// GitHub Actions annotations.
     Github,
+    /// A Markdown table (GitHub job summaries).
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -299,6 +313,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             println!("{}", sprawl_report::JSON_SCHEMA.trim_end());
             Ok(0)
         }
+        Command::Hook(cmd) => hook::run(cmd, color, cli.quiet),
+        Command::Action(args) => action::run(args, color, cli.quiet),
     }
 }
 
@@ -379,9 +395,16 @@ fn confidence(c: MinConfidence) -> Confidence {
 
 fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
     let mut scanned = scan_outcome(&args, false)?;
+    apply_baseline(&args, &mut scanned)?;
+    let Scanned { outcome, had_error, started, roots, .. } = scanned;
+    report_and_exit(&args, outcome, had_error, started, roots, color, quiet)
+}
+
+/// Drops the findings that `--baseline` accepts, counting them as allowed.
+fn apply_baseline(args: &ScanArgs, scanned: &mut Scanned) -> anyhow::Result<()> {
     if let Some(path) = &args.baseline {
         let baseline = sprawl_store::baseline::Baseline::load(path)?;
-        check_baseline(&baseline, path, &args, &mut scanned)?;
+        check_baseline(&baseline, path, args, scanned)?;
         let before = scanned.outcome.findings.len();
         scanned.outcome.findings.retain(|f| match &f.fingerprint {
             Some(fp) => baseline.accepts(fp, &f.rule_id).is_none(),
@@ -390,8 +413,7 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
         scanned.outcome.stats.allowed += (before - scanned.outcome.findings.len()) as u64;
         scanned.outcome.stats.findings = scanned.outcome.findings.len() as u64;
     }
-    let Scanned { outcome, had_error, started, roots, .. } = scanned;
-    report_and_exit(&args, outcome, had_error, started, roots, color, quiet)
+    Ok(())
 }
 
 /// A baseline entry for a rule that does not exist can never accept anything, so the findings it
@@ -548,7 +570,7 @@ fn scan_outcome(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Scann
 fn report_and_exit(
     args: &ScanArgs,
     outcome: sprawl_engine::Outcome,
-    mut had_error: bool,
+    had_error: bool,
     started: std::time::Instant,
     roots: Vec<PathBuf>,
     color: bool,
@@ -569,6 +591,7 @@ fn report_and_exit(
             OutputFormat::Jsonl => sprawl_report::Format::Jsonl,
             OutputFormat::Sarif => sprawl_report::Format::Sarif,
             OutputFormat::Github => sprawl_report::Format::Github,
+            OutputFormat::Markdown => sprawl_report::Format::Markdown,
         },
         redact: !args.no_redact,
         color,
@@ -600,14 +623,18 @@ fn report_and_exit(
         let totals = sprawl_report::totals(&outcome.findings, options.dedup);
         eprintln!("{}", sprawl_report::summary_line(&stats, &totals));
     }
-    had_error |= outcome.has_errors();
+    Ok(exit_code(args, &outcome, had_error))
+}
+
+/// 2 on any error, else 1 if a finding is at or above `--fail-on` (unless `--exit-zero`), else 0.
+fn exit_code(args: &ScanArgs, outcome: &sprawl_engine::Outcome, had_error: bool) -> u8 {
     let threshold = args.fail_on.map(confidence).unwrap_or(Confidence::Low);
     let failing = outcome.findings.iter().any(|f| f.confidence >= threshold);
-    Ok(match (had_error, failing && !args.exit_zero) {
+    match (had_error || outcome.has_errors(), failing && !args.exit_zero) {
         (true, _) => 2,
         (false, true) => 1,
         (false, false) => 0,
-    })
+    }
 }
 
 /// `sprawl baseline …`.
@@ -687,6 +714,7 @@ fn run_scan(engine: &Engine, git: &GitArgs, paths: Vec<PathBuf>) -> anyhow::Resu
         worktree: !git.no_worktree,
         max_blob_size: git.max_blob_size,
         require_full_history: git.require_full_history,
+        index_file: git.index_file.clone().filter(|p| !p.as_os_str().is_empty()),
     };
 
     let mut outcome = sprawl_engine::Outcome::default();

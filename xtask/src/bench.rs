@@ -132,7 +132,9 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<bool> {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!("binary: {}\nrepository: {}\n", sprawl.display(), repo.display());
-    println!("| benchmark | floor | floor time | sprawl time | ratio | throughput | sprawl peak RSS | floor peak RSS |");
+    println!(
+        "| benchmark | floor | floor time | sprawl time | ratio | throughput | sprawl peak RSS | floor peak RSS |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     let want = |name: &str| args.only.as_deref().is_none_or(|o| o == name);
 

@@ -43,6 +43,8 @@ pub struct GitOptions {
     pub max_blob_size: u64,
     /// A shallow clone is an error, not a warning.
     pub require_full_history: bool,
+    /// The index a staged scan reads instead of the repository's (a hook's `GIT_INDEX_FILE`).
+    pub index_file: Option<PathBuf>,
 }
 
 impl Default for GitOptions {
@@ -52,6 +54,7 @@ impl Default for GitOptions {
             worktree: true,
             max_blob_size: 256 << 20,
             require_full_history: false,
+            index_file: None,
         }
     }
 }
@@ -159,7 +162,8 @@ impl Engine {
             }
             GitMode::Staged => {
                 coverage.mode = "staged";
-                let staged = repo.staged().map_err(|e| GitScanError::Fatal(e.to_string()))?;
+                let staged =
+                    repo.staged_from(options.index_file.as_deref()).map_err(|e| GitScanError::Fatal(e.to_string()))?;
                 let items: Vec<_> =
                     staged.into_iter().map(|c| (c.new, c.old, c.path.to_string(), None, Presence::Staged)).collect();
                 self.git_changes(&repo, &repo_path, items, options, &mut outcome, &mut coverage);

@@ -32,8 +32,16 @@ impl Repo {
     /// differs from `HEAD`'s. Intent-to-add entries, submodules and conflicted entries are
     /// skipped.
     pub fn staged(&self) -> Result<Vec<StagedChange>, Error> {
+        self.staged_from(None)
+    }
+
+    /// [`Repo::staged`] with the index read from `index` instead of the repository's own: git
+    /// runs a pre-commit hook with `GIT_INDEX_FILE` naming a temporary index for `git commit
+    /// -a` (`index.lock`) and `git commit <paths>` (`next-index-*.lock`), and only that index
+    /// holds what is being committed.
+    pub fn staged_from(&self, index: Option<&std::path::Path>) -> Result<Vec<StagedChange>, Error> {
         let repo = self.local();
-        let path = repo.index_path();
+        let path = index.map_or_else(|| repo.index_path(), std::path::Path::to_path_buf);
         if !path.is_file() {
             return Ok(Vec::new());
         }

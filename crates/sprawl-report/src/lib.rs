@@ -13,7 +13,8 @@
 //!   "coverage": [...]}`, described by a JSON Schema ([`JSON_SCHEMA`], `sprawl schema`);
 //! * `jsonl`: one finding object per line, nothing else;
 //! * `sarif`: SARIF 2.1.0 for code scanning (see the `sarif` module);
-//! * `github`: GitHub Actions annotations (see the `github` module).
+//! * `github`: GitHub Actions annotations (see the `github` module);
+//! * `markdown`: a table for a GitHub job summary (see the `markdown` module).
 //!
 //! The finding object is the same in both JSON formats; the top-level position is the primary
 //! occurrence's, `locations` lists them all:
@@ -55,6 +56,7 @@ use sprawl_core::{Coverage, Finding, Problem, Secret, Stats};
 pub mod github;
 mod group;
 mod human;
+pub mod markdown;
 mod paths;
 pub mod sarif;
 mod wire;
@@ -71,10 +73,11 @@ pub enum Format {
     Jsonl,
     Sarif,
     Github,
+    Markdown,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["human", "json", "jsonl", "sarif", "github"];
+    pub const NAMES: &'static [&'static str] = &["human", "json", "jsonl", "sarif", "github", "markdown"];
 
     pub fn parse(s: &str) -> Option<Format> {
         match s {
@@ -83,6 +86,7 @@ impl Format {
             "jsonl" => Some(Format::Jsonl),
             "sarif" => Some(Format::Sarif),
             "github" => Some(Format::Github),
+            "markdown" => Some(Format::Markdown),
             _ => None,
         }
     }
@@ -144,6 +148,7 @@ pub fn write_report(
         }
         Format::Sarif => sarif::write(out, &groups, problems, coverage, options),
         Format::Github => github::write(out, &groups, options),
+        Format::Markdown => markdown::write(out, &groups, options),
     }
 }
 
