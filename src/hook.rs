@@ -31,7 +31,7 @@ pub enum HookCommand {
     Uninstall(InstallArgs),
     /// The hook's scan: what the index adds relative to HEAD. Takes `sprawl scan`'s options;
     /// reads `.sprawl-baseline.json` when the repository has one and no `--baseline` is given.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 #[derive(Args, Debug)]

@@ -88,7 +88,6 @@ pub(crate) fn write(out: &mut dyn Write, groups: &[Group<'_>], options: &Options
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::test_support::{finding, git_finding, render_with};
     use crate::{Format, Options};
     use sprawl_core::Confidence;
