@@ -377,6 +377,52 @@ impl Finding {
     }
 }
 
+/// How much a CI posture finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Hygiene: worth fixing, not a hole by itself (no `permissions:` block).
+    Low,
+    /// A long-lived credential where a short-lived one is available.
+    Medium,
+    /// A credential or a write token within reach of untrusted code, or a leaked key that a
+    /// pipeline uses.
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A finding about how a pipeline handles credentials rather than a credential itself: a
+/// static cloud key wired in where OIDC federation exists, a `pull_request_target` job that
+/// runs the pull request's code with secrets in reach, a missing `permissions:` block, or a
+/// leaked key of a kind a pipeline consumes. Located in the CI file it is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Posture {
+    pub path: std::path::PathBuf,
+    pub line: u32,
+    pub column: u32,
+    /// Stable, dotted: `ci.oidc.aws`, `ci.pull-request-target.checkout`, `ci.leaked-key-consumed`.
+    pub check: &'static str,
+    pub severity: Severity,
+    /// What is wrong, for a person; never holds a secret value.
+    pub message: String,
+    /// What to do instead.
+    pub fix: String,
+}
+
 /// Totals of one scan.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stats {

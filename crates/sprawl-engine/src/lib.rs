@@ -39,6 +39,7 @@ mod allow;
 pub mod allowlist;
 mod blob;
 pub mod check;
+pub mod ci;
 pub mod git;
 
 pub use blob::{Analysis, Rejected, Why};

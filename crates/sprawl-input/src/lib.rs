@@ -9,6 +9,8 @@
 //!   [`MMAP_THRESHOLD`] bytes through a memory map.
 //! * [`looks_binary`] is the binary-file test (a NUL byte in the first [`BINARY_PROBE`] bytes).
 
+pub mod ci;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
