@@ -134,7 +134,7 @@ pub fn run(mut args: ActionArgs, color: bool, quiet: bool) -> anyhow::Result<u8>
             if let Some(path) = &sarif {
                 write_file(path, |out| {
                     let options = report_options(sprawl_report::Format::Sarif, &scan, &[]);
-                    sprawl_report::write_report(out, &[], &[], &Default::default(), &[], &options)
+                    sprawl_report::write_report(out, &[], &[], &Default::default(), &[], &[], &options)
                 })?;
             }
             append(summary.as_deref(), &format!("## sprawl: nothing to scan\n\n{}\n", markdown_text(why)))?;
@@ -150,13 +150,13 @@ pub fn run(mut args: ActionArgs, color: bool, quiet: bool) -> anyhow::Result<u8>
     if let Some(path) = &sarif {
         write_file(path, |out| {
             let options = report_options(sprawl_report::Format::Sarif, &scan, &scanned.roots);
-            sprawl_report::write_report(out, &o.findings, &o.problems, &o.stats, &o.coverage, &options)
+            sprawl_report::write_report(out, &o.findings, &o.problems, &o.stats, &o.coverage, &o.postures, &options)
         })?;
     }
     if !args.no_annotations {
         let options = report_options(sprawl_report::Format::Github, &scan, &scanned.roots);
         let mut out = std::io::stdout().lock();
-        sprawl_report::write_report(&mut out, &o.findings, &o.problems, &o.stats, &o.coverage, &options)
+        sprawl_report::write_report(&mut out, &o.findings, &o.problems, &o.stats, &o.coverage, &o.postures, &options)
             .and_then(|()| out.flush())
             .context("writing annotations")?;
     }
@@ -240,7 +240,7 @@ fn summary_text(scan: &ScanArgs, scanned: &Scanned, description: &str, code: u8)
     if reported > 0 {
         let options = report_options(sprawl_report::Format::Markdown, scan, &scanned.roots);
         let mut table = Vec::new();
-        if sprawl_report::write_report(&mut table, &o.findings, &[], &o.stats, &[], &options).is_ok() {
+        if sprawl_report::write_report(&mut table, &o.findings, &[], &o.stats, &[], &o.postures, &options).is_ok() {
             s.push_str(&String::from_utf8_lossy(&table));
         }
         s.push_str(

@@ -55,6 +55,11 @@ enum Command {
     /// The GitHub Action's scan: picks the range from the workflow event, writes SARIF,
     /// annotations and a job summary.
     Action(action::ActionArgs),
+    /// Scan a repository's CI configurations: secrets written in them, and how they hold
+    /// credentials (static cloud keys where OIDC exists, pull_request_target checkouts,
+    /// token permissions). Exits 1 on a finding or on a posture at or above
+    /// --fail-on-posture (default: high).
+    Ci(ScanArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -173,6 +178,17 @@ struct ScanArgs {
     /// re-scanned; 0 turns decoding off.
     #[arg(long, value_name = "N", default_value_t = 2)]
     decode_depth: u8,
+    /// Do not check the CI configurations of scanned directories (posture, and leaked keys a
+    /// pipeline consumes).
+    #[arg(long)]
+    no_ci: bool,
+    /// Also exit 1 on a CI posture finding at or above this severity (default for `scan`:
+    /// never; for `ci`: high).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on_posture: Option<PostureLevel>,
+    /// `sprawl ci`: scan only the CI files of the given roots.
+    #[arg(skip)]
+    ci_only: bool,
     #[command(flatten)]
     git: GitArgs,
 }
@@ -250,6 +266,23 @@ enum MinConfidence {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
+enum PostureLevel {
+    Low,
+    Medium,
+    High,
+}
+
+impl PostureLevel {
+    fn severity(self) -> sprawl_core::Severity {
+        match self {
+            PostureLevel::Low => sprawl_core::Severity::Low,
+            PostureLevel::Medium => sprawl_core::Severity::Medium,
+            PostureLevel::High => sprawl_core::Severity::High,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum EngineChoice {
     Auto,
     Prefilter,
@@ -315,6 +348,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Hook(cmd) => hook::run(cmd, color, cli.quiet),
         Command::Action(args) => action::run(args, color, cli.quiet),
+        Command::Ci(args) => ci(args, color, cli.quiet),
     }
 }
 
@@ -347,6 +381,8 @@ struct Scanned {
     roots: Vec<PathBuf>,
     /// Every rule id loaded, before the configuration enabled or disabled any.
     known_rules: std::collections::BTreeSet<String>,
+    /// Where the scanned CI configurations consume cloud credentials.
+    consumers: Vec<sprawl_engine::ci::Consumer>,
 }
 
 /// The project root: the first scanned directory (or a named file's directory), else here.
@@ -400,8 +436,17 @@ fn scan(args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
     report_and_exit(&args, outcome, had_error, started, roots, color, quiet)
 }
 
-/// Drops the findings that `--baseline` accepts, counting them as allowed.
+/// Drops the findings that `--baseline` accepts, counting them as allowed; then joins the
+/// leaked keys that remain to the pipelines that consume their kind (`ci.leaked-key-consumed`).
 fn apply_baseline(args: &ScanArgs, scanned: &mut Scanned) -> anyhow::Result<()> {
+    apply_baseline_only(args, scanned)?;
+    let links = sprawl_engine::ci::link(&scanned.outcome.findings, &scanned.consumers);
+    scanned.outcome.postures.extend(links);
+    scanned.outcome.postures.sort();
+    Ok(())
+}
+
+fn apply_baseline_only(args: &ScanArgs, scanned: &mut Scanned) -> anyhow::Result<()> {
     if let Some(path) = &args.baseline {
         let baseline = sprawl_store::baseline::Baseline::load(path)?;
         check_baseline(&baseline, path, args, scanned)?;
@@ -554,8 +599,31 @@ fn scan_outcome(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Scann
             false => p.clone(),
         })
         .collect();
-    let (mut outcome, git_error) = run_scan(&engine, &args.git, paths)?;
+    let full = !(args.git.staged || args.git.range.is_some() || args.git.since.is_some());
+    let mut ci = sprawl_engine::ci::CiAnalysis::default();
+    if (full && !args.no_ci) || args.ci_only {
+        for root in paths.iter().filter(|p| p.as_os_str() != "-") {
+            ci.merge(sprawl_engine::ci::analyze_root(root));
+        }
+    }
+    let targets = match args.ci_only {
+        true => {
+            if ci.files.is_empty() {
+                anyhow::bail!(
+                    "no CI configuration found under {} (looked for .github/workflows/*.yml, .gitlab-ci.yml, \
+                     .circleci/config.yml, azure-pipelines.yml, bitbucket-pipelines.yml, .travis.yml, Jenkinsfile)",
+                    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                );
+            }
+            ci.files.iter().map(|f| f.path.clone()).collect()
+        }
+        false => paths,
+    };
+    let (mut outcome, git_error) = run_scan(&engine, &args.git, targets)?;
     had_error |= git_error;
+    outcome.postures.extend(ci.postures);
+    outcome.problems.extend(ci.problems);
+    outcome.finish(started);
     // gitleaks rules with a `path` apply only to matching paths.
     if !path_filters.is_empty() {
         outcome.findings.retain(|f| {
@@ -563,7 +631,7 @@ fn scan_outcome(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Scann
         });
         outcome.stats.findings = outcome.findings.len() as u64;
     }
-    Ok(Scanned { outcome, had_error, started, roots, known_rules })
+    Ok(Scanned { outcome, had_error, started, roots, known_rules, consumers: ci.consumers })
 }
 
 /// Prints the report and problems and decides the exit code.
@@ -606,6 +674,7 @@ fn report_and_exit(
         &outcome.problems,
         &outcome.stats,
         &outcome.coverage,
+        &outcome.postures,
         &options,
     )
     .and_then(|()| out.flush());
@@ -629,12 +698,24 @@ fn report_and_exit(
 /// 2 on any error, else 1 if a finding is at or above `--fail-on` (unless `--exit-zero`), else 0.
 fn exit_code(args: &ScanArgs, outcome: &sprawl_engine::Outcome, had_error: bool) -> u8 {
     let threshold = args.fail_on.map(confidence).unwrap_or(Confidence::Low);
-    let failing = outcome.findings.iter().any(|f| f.confidence >= threshold);
+    let posture_threshold =
+        args.fail_on_posture.or(args.ci_only.then_some(PostureLevel::High)).map(PostureLevel::severity);
+    let failing = outcome.findings.iter().any(|f| f.confidence >= threshold)
+        || posture_threshold.is_some_and(|t| outcome.postures.iter().any(|p| p.severity >= t));
     match (had_error || outcome.has_errors(), failing && !args.exit_zero) {
         (true, _) => 2,
         (false, true) => 1,
         (false, false) => 0,
     }
+}
+
+/// `sprawl ci [PATH]…`: the CI files of each root, scanned with the rules and checked for
+/// posture.
+fn ci(mut args: ScanArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
+    args.ci_only = true;
+    args.git.no_git = true;
+    args.no_ignore = true;
+    scan(args, color, quiet)
 }
 
 /// `sprawl baseline …`.

@@ -140,12 +140,19 @@ fn references(text: &str) -> Vec<(usize, &str)> {
             || before.ends_with('%')
             || before.ends_with("secrets.")
             || before.ends_with("env.")
-            || bytes.get(i) == Some(&b'=');
+            || assigned(&bytes[i..]);
         if referenced {
             out.push((start, &text[start..i]));
         }
     }
     out
+}
+
+/// Whether text after a name assigns to it: `=` (not `==`), after optional blanks (`NAME = …`
+/// in a Jenkinsfile's `environment {}`).
+fn assigned(rest: &[u8]) -> bool {
+    let rest = &rest[rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count()..];
+    rest.first() == Some(&b'=') && rest.get(1) != Some(&b'=')
 }
 
 /// A place where a pipeline consumes a long-lived cloud credential.
@@ -499,9 +506,9 @@ pub fn link(findings: &[Finding], consumers: &[Consumer]) -> Vec<Posture> {
             _ => None,
         }
         .unwrap_or_default();
-        let more = match leaked.len() {
-            1 => String::new(),
-            n => format!(" (and {} more)", n - 1),
+        let what = match leaked.len() {
+            1 => format!("a leaked {} key ({} at {place}{commit}) is", cloud.name(), first.rule_id),
+            n => format!("{n} leaked {} keys (the first: {} at {place}{commit}) are", cloud.name(), first.rule_id),
         };
         out.push(Posture {
             path: path.to_path_buf(),
@@ -509,13 +516,8 @@ pub fn link(findings: &[Finding], consumers: &[Consumer]) -> Vec<Posture> {
             column: first_use.column,
             check: "ci.leaked-key-consumed",
             severity: Severity::High,
-            message: format!(
-                "a leaked {} key ({} at {place}{commit}){more} is the kind this pipeline consumes through {}",
-                cloud.name(),
-                first.rule_id,
-                first_use.name
-            ),
-            fix: format!("rotate the leaked key, then {}", cloud.fix(kind_of(path))),
+            message: format!("{what} of the kind this pipeline consumes through {}", first_use.name),
+            fix: format!("rotate the leaked keys, then {}", cloud.fix(kind_of(path))),
         });
     }
     out
@@ -541,7 +543,7 @@ mod tests {
     fn references_in_every_syntax() {
         let names = |t| references(t).into_iter().map(|(_, n)| n).collect::<Vec<_>>();
         assert_eq!(names("${{ secrets.AWS_KEY }}"), ["AWS_KEY"]);
-        assert_eq!(names("echo $A ${B} $(C) %D% env.E F=1 plain"), ["A", "B", "C", "D", "E", "F"]);
+        assert_eq!(names("echo $A ${B} $(C) %D% env.E F=1 G = 2 plain H == 3"), ["A", "B", "C", "D", "E", "F", "G"]);
         assert!(names("no references here").is_empty());
     }
 

@@ -247,6 +247,8 @@ pub struct Outcome {
     pub problems: Vec<Problem>,
     pub stats: Stats,
     pub coverage: Vec<sprawl_core::Coverage>,
+    /// CI posture findings ([`ci`]), sorted.
+    pub postures: Vec<sprawl_core::Posture>,
 }
 
 impl Outcome {
@@ -261,6 +263,8 @@ impl Outcome {
         self.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
         self.problems.sort();
         self.problems.dedup();
+        self.postures.sort();
+        self.postures.dedup();
         self.stats.findings = self.findings.len() as u64;
         self.stats.errors = self.problems.iter().filter(|p| p.kind == sprawl_core::ProblemKind::Error).count() as u64;
         self.stats.seconds = started.elapsed().as_secs_f64();
@@ -275,6 +279,7 @@ impl Outcome {
         self.stats.skipped += other.stats.skipped;
         self.stats.allowed += other.stats.allowed;
         self.coverage.extend(other.coverage);
+        self.postures.extend(other.postures);
         self.finish(started);
     }
 }

@@ -93,6 +93,11 @@ pub fn discover(root: &Path) -> Vec<CiFile> {
         };
         return kind.map(|kind| CiFile { path: root.to_path_buf(), kind }).into_iter().collect();
     }
+    // `sprawl ci .` reports `.github/workflows/a.yml`, not `./.github/workflows/a.yml`.
+    let at = |rel: &Path| match root == Path::new(".") {
+        true => rel.to_path_buf(),
+        false => root.join(rel),
+    };
     let mut out = Vec::new();
     let dirs = [".github/workflows", ".gitlab", ".gitlab/ci", ".circleci", ".azure-pipelines", ".azuredevops"];
     for dir in dirs {
@@ -102,7 +107,7 @@ pub fn discover(root: &Path) -> Vec<CiFile> {
             if e.file_type().is_ok_and(|t| t.is_file())
                 && let Some(kind) = CiKind::of(&rel)
             {
-                out.push(CiFile { path: root.join(&rel), kind });
+                out.push(CiFile { path: at(&rel), kind });
             }
         }
     }
@@ -112,7 +117,7 @@ pub fn discover(root: &Path) -> Vec<CiFile> {
             if e.file_type().is_ok_and(|t| t.is_file())
                 && let Some(kind) = CiKind::of(&rel)
             {
-                out.push(CiFile { path: root.join(&rel), kind });
+                out.push(CiFile { path: at(&rel), kind });
             }
         }
     }

@@ -40,7 +40,7 @@
 //! };
 //! let mut out = Vec::new();
 //! let options = Options { format: Format::Human, ..Options::default() };
-//! write_report(&mut out, &[at("a.env"), at("b.env")], &[], &Stats::default(), &[], &options)?;
+//! write_report(&mut out, &[at("a.env"), at("b.env")], &[], &Stats::default(), &[], &[], &options)?;
 //! assert_eq!(
 //!     String::from_utf8(out).unwrap(),
 //!     "a.env:1:1: demo.token (Demo token) demo_… [high]\n    also at b.env:1:1\n"
@@ -51,13 +51,14 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use sprawl_core::{Coverage, Finding, Problem, Secret, Stats};
+use sprawl_core::{Coverage, Finding, Posture, Problem, Secret, Stats};
 
 pub mod github;
 mod group;
 mod human;
 pub mod markdown;
 mod paths;
+mod posture;
 pub mod sarif;
 mod wire;
 
@@ -129,11 +130,16 @@ pub fn write_report(
     problems: &[Problem],
     stats: &Stats,
     coverage: &[Coverage],
+    postures: &[Posture],
     options: &Options,
 ) -> io::Result<()> {
     let groups = groups(findings, options);
+    let base = paths::Base::new(&options.roots);
     match options.format {
-        Format::Human => human::write(out, &groups, options),
+        Format::Human => {
+            human::write(out, &groups, options)?;
+            posture::human(out, postures, options.color)
+        }
         Format::Jsonl => {
             for g in &groups {
                 serde_json::to_writer(&mut *out, &wire::wire(g, options.redact))?;
@@ -142,13 +148,19 @@ pub fn write_report(
             Ok(())
         }
         Format::Json => {
-            let report = wire::report(&groups, problems, stats, coverage, options.redact);
+            let report = wire::report(&groups, problems, stats, coverage, postures, options.redact);
             serde_json::to_writer_pretty(&mut *out, &report)?;
             out.write_all(b"\n")
         }
-        Format::Sarif => sarif::write(out, &groups, problems, coverage, options),
-        Format::Github => github::write(out, &groups, options),
-        Format::Markdown => markdown::write(out, &groups, options),
+        Format::Sarif => sarif::write(out, &groups, problems, coverage, postures, options),
+        Format::Github => {
+            github::write(out, &groups, options)?;
+            posture::github(out, postures, &base)
+        }
+        Format::Markdown => {
+            markdown::write(out, &groups, options)?;
+            posture::markdown(out, postures, &base)
+        }
     }
 }
 
@@ -349,7 +361,7 @@ pub(crate) mod test_support {
 
     pub(crate) fn render_with(findings: &[Finding], options: &Options) -> String {
         let mut out = Vec::new();
-        write_report(&mut out, findings, &[], &Stats::default(), &[], options).unwrap();
+        write_report(&mut out, findings, &[], &Stats::default(), &[], &[], options).unwrap();
         String::from_utf8(out).unwrap()
     }
 }

@@ -54,22 +54,30 @@ pub(crate) fn write(
     groups: &[Group<'_>],
     problems: &[Problem],
     coverage: &[Coverage],
+    postures: &[sprawl_core::Posture],
     options: &Options,
 ) -> io::Result<()> {
     let base = Base::new(&options.roots);
-    let log = log(groups, problems, coverage, options, &base);
+    let log = log(groups, problems, coverage, postures, options, &base);
     serde_json::to_writer_pretty(&mut *out, &log)?;
     out.write_all(b"\n")
 }
 
-fn log(groups: &[Group<'_>], problems: &[Problem], coverage: &[Coverage], options: &Options, base: &Base) -> Value {
+fn log(
+    groups: &[Group<'_>],
+    problems: &[Problem],
+    coverage: &[Coverage],
+    postures: &[sprawl_core::Posture],
+    options: &Options,
+    base: &Base,
+) -> Value {
     // Rules actually reported, sorted by id, each once.
     let mut rules: BTreeMap<&str, &Finding> = BTreeMap::new();
     for g in groups {
         rules.entry(g.rule_id()).or_insert(g.primary());
     }
     let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, id)| (*id, i)).collect();
-    let rule_entries: Vec<Value> = rules
+    let mut rule_entries: Vec<Value> = rules
         .values()
         .map(|f| {
             json!({
@@ -83,7 +91,10 @@ fn log(groups: &[Group<'_>], problems: &[Problem], coverage: &[Coverage], option
         })
         .collect();
 
-    let results: Vec<Value> = groups.iter().map(|g| result(g, index[g.rule_id()], options, base)).collect();
+    let mut results: Vec<Value> = groups.iter().map(|g| result(g, index[g.rule_id()], options, base)).collect();
+    let (posture_rules, posture_results) = crate::posture::sarif(postures, rule_entries.len(), base);
+    rule_entries.extend(posture_rules);
+    results.extend(posture_results);
 
     let mut run = Map::new();
     run.insert(

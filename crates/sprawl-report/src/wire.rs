@@ -121,6 +121,7 @@ pub(crate) struct WireReport<'a> {
     problems: Vec<WireProblem<'a>>,
     stats: WireStats,
     coverage: Vec<WireCoverage<'a>>,
+    postures: Vec<crate::posture::WirePosture<'a>>,
 }
 
 #[derive(Serialize)]
@@ -212,6 +213,7 @@ pub(crate) fn report<'a>(
     problems: &'a [Problem],
     stats: &Stats,
     coverage: &'a [Coverage],
+    postures: &'a [sprawl_core::Posture],
     redact: bool,
 ) -> WireReport<'a> {
     WireReport {
@@ -258,6 +260,7 @@ pub(crate) fn report<'a>(
                 partial_clone: c.partial_clone,
             })
             .collect(),
+        postures: crate::posture::wire(postures),
     }
 }
 
@@ -312,6 +315,21 @@ mod tests {
             let empty: Value = serde_json::from_str(&render_with(&[], &options)).unwrap();
             assert_valid(&v, &empty);
         }
+        let posture = sprawl_core::Posture {
+            path: ".github/workflows/d.yml".into(),
+            line: 3,
+            column: 5,
+            check: "ci.oidc.aws",
+            severity: sprawl_core::Severity::Medium,
+            message: "m".into(),
+            fix: "f".into(),
+        };
+        let mut out = Vec::new();
+        let options = Options { format: Format::Json, ..Options::default() };
+        crate::write_report(&mut out, &sample(), &[], &Default::default(), &[], &[posture], &options).unwrap();
+        let doc: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(doc["postures"][0]["severity"], "medium");
+        assert_valid(&v, &doc);
     }
 
     #[test]
