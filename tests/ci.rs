@@ -172,7 +172,7 @@ fn repository(dir: &Path, rng: &mut Rng) -> (String, String) {
 #[test]
 fn sprawl_ci_reports_secrets_and_posture_with_file_and_line() {
     let d = tempfile::tempdir().unwrap();
-    let mut rng = Rng(0x5eed_c1);
+    let mut rng = Rng(0x005e_edc1);
     let (token, _) = repository(d.path(), &mut rng);
     let run = sprawl(&["ci", "--format", "json"], d.path());
     assert_eq!(run.code, 1, "a high posture and a secret fail the job: {}", run.stderr);
@@ -226,7 +226,7 @@ fn sprawl_ci_reports_secrets_and_posture_with_file_and_line() {
 #[test]
 fn a_repository_scan_links_a_leaked_key_to_the_pipelines_that_consume_it() {
     let d = tempfile::tempdir().unwrap();
-    let mut rng = Rng(0x11_4c);
+    let mut rng = Rng(0x114c);
     let (_, key_id) = repository(d.path(), &mut rng);
     let run = sprawl(&["scan", "--format", "json"], d.path());
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -287,7 +287,7 @@ fn a_broken_ci_file_is_an_error_naming_it_and_the_rest_is_checked() {
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         let p = format!("*a{}", i - 1);
-        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![p.as_str(); 10].join(", ")));
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", [p.as_str(); 10].join(", ")));
     }
     write(d.path(), ".circleci/config.yml", &bomb);
     let run = sprawl(&["ci", "--format", "json"], d.path());
