@@ -1,10 +1,29 @@
 //! `sprawl rules check`: lints (from `sprawl-rules`) plus every example and negative example
-//! run through every compiled matcher backend and the confirm stage.
+//! run through every compiled matcher backend and the confirm stage. The backends must also
+//! agree: every example gives the same findings and rejections under each.
 
-use sprawl_core::Origin;
+use std::sync::Arc;
+
+use sprawl_core::{Confidence, Origin, Secret};
 use sprawl_rules::RuleSet;
 
-use crate::{Engine, Why};
+use crate::{Analysis, Engine, Why};
+
+/// What one example gave under one backend, compared between backends: findings (rule,
+/// offset, secret, confidence, encodings) and rejections (rule, line, reason).
+type Outcome = (Vec<(Arc<str>, u64, Secret, Confidence, Vec<&'static str>)>, Vec<(Arc<str>, u32, Why)>);
+
+fn outcome(a: &Analysis) -> Outcome {
+    let mut found: Vec<_> = a
+        .accepted
+        .iter()
+        .map(|f| (f.rule_id.clone(), f.location.offset, f.secret.clone(), f.confidence, f.decoded.clone()))
+        .collect();
+    found.sort();
+    let mut rejected: Vec<_> = a.rejected.iter().map(|r| (r.rule_id.clone(), r.line, r.why.clone())).collect();
+    rejected.sort_by(|x, y| (&x.0, x.1, x.2.to_string()).cmp(&(&y.0, y.1, y.2.to_string())));
+    (found, rejected)
+}
 
 /// The result of checking a rule set.
 #[derive(Debug, Default)]
@@ -29,7 +48,10 @@ impl CheckReport {
 pub fn check_rules(rules: &RuleSet) -> CheckReport {
     let mut report = CheckReport { rules: rules.len(), ..Default::default() };
     report.problems.extend(sprawl_rules::lint::lint(rules.rules()).iter().map(ToString::to_string));
+    // The first backend's outcome for every example and negative example, in rule order.
+    let mut reference: Option<(&'static str, Vec<Outcome>)> = None;
     for &engine_name in sprawl_matcher::available_engines() {
+        let mut outcomes = Vec::new();
         let engine = match Engine::builder(rules.clone()).engine(engine_name).jobs(1).build() {
             Ok(e) => e,
             Err(e) => {
@@ -48,6 +70,7 @@ pub fn check_rules(rules: &RuleSet) -> CheckReport {
         for rule in rules.rules() {
             for (n, example) in rule.examples.iter().enumerate() {
                 let analysis = analyzer.analyze(&origin, example.as_bytes());
+                outcomes.push(outcome(&analysis));
                 let reported = analysis.accepted.iter().any(|f| f.rule_id == rule.id)
                     || analysis.rejected.iter().any(|r| r.rule_id == rule.id && matches!(r.why, Why::Duplicate { .. }));
                 if !reported {
@@ -66,6 +89,7 @@ pub fn check_rules(rules: &RuleSet) -> CheckReport {
             }
             for (n, negative) in rule.negative_examples.iter().enumerate() {
                 let analysis = analyzer.analyze(&origin, negative.as_bytes());
+                outcomes.push(outcome(&analysis));
                 if analysis.accepted.iter().any(|f| f.rule_id == rule.id) {
                     report.problems.push(format!(
                         "{}: rule `{}`: [{engine_name}] negative example {} is found: {negative:?}",
@@ -73,6 +97,23 @@ pub fn check_rules(rules: &RuleSet) -> CheckReport {
                         rule.id,
                         n + 1
                     ));
+                }
+            }
+        }
+        match &reference {
+            None => reference = Some((engine_name, outcomes)),
+            Some((first, expected)) => {
+                let snippets = rules.rules().iter().flat_map(|r| {
+                    let examples = (1..=r.examples.len()).map(move |n| (r, "example", n));
+                    examples.chain((1..=r.negative_examples.len()).map(move |n| (r, "negative example", n)))
+                });
+                for ((rule, kind, n), (want, got)) in snippets.zip(expected.iter().zip(&outcomes)) {
+                    if want != got {
+                        report.problems.push(format!(
+                            "{}: rule `{}`: [{engine_name}] {kind} {n} gives other findings than under [{first}]",
+                            rule.source, rule.id
+                        ));
+                    }
                 }
             }
         }

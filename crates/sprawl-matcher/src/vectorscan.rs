@@ -44,7 +44,7 @@ use crate::{DatabaseCache, Matcher, MatcherError, Options, Scratch};
 const MAX_CHUNK: usize = u32::MAX as usize;
 
 /// Tag at the start of a cached entry; bump it when the entry layout changes.
-const ENTRY_MAGIC: &[u8; 12] = b"sprawl-vsdb1";
+const ENTRY_MAGIC: &[u8; 12] = b"sprawl-vsdb2";
 
 unsafe extern "C" {
     /// Vectorscan's default misc allocator is `malloc`; serialized bytes are freed with this.
@@ -215,21 +215,39 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// The cache key for a keyword set on this build and machine.
 fn cache_key(descriptor: &[u8]) -> String {
-    format!("sprawl-matcher vectorscan database v1; {}; keywords {:016x}", platform_tag(), fnv1a(descriptor))
+    format!(
+        "sprawl-matcher {} vectorscan database {}; {}; keywords {:016x}",
+        env!("CARGO_PKG_VERSION"),
+        String::from_utf8_lossy(ENTRY_MAGIC),
+        platform_tag(),
+        fnv1a(descriptor)
+    )
 }
 
+/// A cache entry: `ENTRY_MAGIC`, a checksum (FNV-1a) of everything after it, the keyword
+/// descriptor's length and bytes, then the serialized database. The checksum is the matcher's
+/// own, whatever the cache does: any changed byte is caught (FNV-1a's steps are bijections), and
+/// Vectorscan's CRC covers only the bytecode, not its header.
 fn encode_entry(descriptor: &[u8], serialized: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ENTRY_MAGIC.len() + 8 + descriptor.len() + serialized.len());
+    let mut body = Vec::with_capacity(8 + descriptor.len() + serialized.len());
+    body.extend_from_slice(&(descriptor.len() as u64).to_le_bytes());
+    body.extend_from_slice(descriptor);
+    body.extend_from_slice(serialized);
+    let mut out = Vec::with_capacity(ENTRY_MAGIC.len() + 8 + body.len());
     out.extend_from_slice(ENTRY_MAGIC);
-    out.extend_from_slice(&(descriptor.len() as u64).to_le_bytes());
-    out.extend_from_slice(descriptor);
-    out.extend_from_slice(serialized);
+    out.extend_from_slice(&fnv1a(&body).to_le_bytes());
+    out.extend_from_slice(&body);
     out
 }
 
-/// The serialized database in a cache entry, if the entry is for exactly `descriptor`.
+/// The serialized database in a cache entry, if the entry is intact and for exactly
+/// `descriptor`.
 fn decode_entry<'e>(entry: &'e [u8], descriptor: &[u8]) -> Option<&'e [u8]> {
     let rest = entry.strip_prefix(ENTRY_MAGIC.as_slice())?;
+    let (sum, rest) = rest.split_first_chunk::<8>()?;
+    if u64::from_le_bytes(*sum) != fnv1a(rest) {
+        return None;
+    }
     let (len, rest) = rest.split_first_chunk::<8>()?;
     let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
     let (stored, serialized) = rest.split_at_checked(len)?;
@@ -437,7 +455,7 @@ fn load_or_compile(
         match decode_entry(&entry, &descriptor).map(Database::deserialize) {
             Some(Ok(db)) => return Ok((Some(db), DatabaseOrigin::Cache)),
             Some(Err(e)) => tracing::info!("cached vectorscan database rejected ({e}); recompiling"),
-            None => tracing::info!("cached vectorscan database is for other keywords; recompiling"),
+            None => tracing::info!("cached vectorscan database is corrupt or for other keywords; recompiling"),
         }
     }
     let db = Database::compile(literals)?;
@@ -524,5 +542,122 @@ rules:
         assert_eq!(decode_entry(b"", &d), None);
         // The same bytes split differently between keywords are a different set.
         assert_ne!(keyword_descriptor(&["ab".into(), "c".into()]), keyword_descriptor(&["a".into(), "bc".into()]));
+    }
+
+    #[test]
+    fn any_changed_or_missing_byte_makes_an_entry_unusable() {
+        let d = keyword_descriptor(&["abc".into(), "def".into()]);
+        let entry = encode_entry(&d, b"serialized database bytes");
+        for i in 0..entry.len() {
+            for bit in [0x01, 0x80] {
+                let mut bad = entry.clone();
+                bad[i] ^= bit;
+                assert_eq!(decode_entry(&bad, &d), None, "byte {i} bit {bit:#x}");
+            }
+            assert_eq!(decode_entry(&entry[..i], &d), None, "truncated to {i}");
+        }
+        let mut longer = entry.clone();
+        longer.push(0);
+        assert_eq!(decode_entry(&longer, &d), None);
+    }
+
+    /// A cache that hands back whatever it was given (or what a test put there), and counts.
+    #[derive(Default)]
+    struct MemCache {
+        entries: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
+        puts: std::sync::atomic::AtomicUsize,
+    }
+
+    impl DatabaseCache for MemCache {
+        fn get(&self, key: &str) -> Option<Vec<u8>> {
+            self.entries.lock().unwrap().get(key).cloned()
+        }
+        fn put(&self, key: &str, bytes: &[u8]) {
+            self.puts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.entries.lock().unwrap().insert(key.to_owned(), bytes.to_vec());
+        }
+    }
+
+    impl MemCache {
+        fn puts(&self) -> usize {
+            self.puts.load(std::sync::atomic::Ordering::SeqCst)
+        }
+        /// Replaces the one stored entry's bytes.
+        fn mangle(&self, f: impl FnOnce(&mut Vec<u8>)) {
+            let mut entries = self.entries.lock().unwrap();
+            assert_eq!(entries.len(), 1);
+            f(entries.values_mut().next().unwrap());
+        }
+    }
+
+    fn candidates(m: &dyn Matcher, hay: &[u8]) -> Vec<Candidate> {
+        let mut scratch = m.new_scratch();
+        let mut out = Vec::new();
+        m.scan(hay, &mut scratch, &mut |c| out.push(c));
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_cached_database_is_reused_and_a_bad_one_is_rebuilt() {
+        let rules = rules();
+        let hay = b"xx abc_q1w2e3 aaaaaaAAAaaa ABC_zzzzzz abc_ aaaazz".repeat(3);
+        let cache = Arc::new(MemCache::default());
+        let options = Options { quick_start: false, cache: Some(cache.clone()) };
+        let expected = candidates(&PrefilterMatcher::new(&rules).unwrap(), &hay);
+        assert!(!expected.is_empty());
+
+        let first = VectorscanMatcher::with_options(&rules, &options).unwrap();
+        assert_eq!(first.database_origin(), DatabaseOrigin::Compiled);
+        assert_eq!(cache.puts(), 1);
+        assert_eq!(candidates(&first, &hay), expected);
+
+        let second = VectorscanMatcher::with_options(&rules, &options).unwrap();
+        assert_eq!(second.database_origin(), DatabaseOrigin::Cache);
+        assert_eq!(cache.puts(), 1, "a good entry is not rewritten");
+        assert_eq!(candidates(&second, &hay), expected);
+
+        let len = cache.entries.lock().unwrap().values().next().unwrap().len();
+        type Mangle = Box<dyn Fn(&mut Vec<u8>)>;
+        let manglings: Vec<(String, Mangle)> = vec![
+            ("empty".into(), Box::new(|e: &mut Vec<u8>| e.clear())),
+            ("truncated by one".into(), Box::new(|e: &mut Vec<u8>| e.truncate(e.len() - 1))),
+            ("truncated to half".into(), Box::new(|e: &mut Vec<u8>| e.truncate(e.len() / 2))),
+            ("one byte longer".into(), Box::new(|e: &mut Vec<u8>| e.push(0))),
+            ("garbage".into(), Box::new(|e: &mut Vec<u8>| e.iter_mut().for_each(|b| *b = 0xa5))),
+        ];
+        let flips = [0, 12, 20, 28, len / 2, len - 40, len - 1].map(|at| {
+            (format!("byte {at} flipped"), Box::new(move |e: &mut Vec<u8>| e[at] ^= 0x10) as Mangle)
+        });
+        for (what, mangle) in manglings.into_iter().chain(flips) {
+            let puts = cache.puts();
+            cache.mangle(mangle);
+            let m = VectorscanMatcher::with_options(&rules, &options).unwrap();
+            assert_eq!(m.database_origin(), DatabaseOrigin::Compiled, "{what}: a bad entry is never used");
+            assert_eq!(cache.puts(), puts + 1, "{what}: the bad entry is replaced");
+            assert_eq!(candidates(&m, &hay), expected, "{what}");
+            let again = VectorscanMatcher::with_options(&rules, &options).unwrap();
+            assert_eq!(again.database_origin(), DatabaseOrigin::Cache, "{what}: the replacement is used");
+        }
+
+        // Other rules (other keywords) never pick up this entry, even under the same key: the
+        // entry names its keywords.
+        let key = cache.entries.lock().unwrap().keys().next().unwrap().clone();
+        let other = sprawl_rules::parse_rules(
+            "rules:\n  - id: t.c\n    name: C\n    pattern: '(zzz_[a-z]{3})'\n    keywords: [zzz_]\n    max_len: 7\n    identity: t\n",
+            "o.yml",
+        )
+        .unwrap();
+        let foreign = cache.entries.lock().unwrap()[&key].clone();
+        let other_cache = Arc::new(MemCache::default());
+        let other_options = Options { quick_start: false, cache: Some(other_cache.clone()) };
+        let o = VectorscanMatcher::with_options(&other, &other_options).unwrap();
+        let other_key = other_cache.entries.lock().unwrap().keys().next().unwrap().clone();
+        assert_ne!(other_key, key, "the key names the keyword set");
+        other_cache.entries.lock().unwrap().insert(other_key, foreign);
+        let o2 = VectorscanMatcher::with_options(&other, &other_options).unwrap();
+        assert_eq!(o2.database_origin(), DatabaseOrigin::Compiled);
+        assert_eq!(candidates(&o2, b"a zzz_abc b"), candidates(&o, b"a zzz_abc b"));
+        assert_eq!(candidates(&o2, b"a zzz_abc b").len(), 1);
     }
 }
