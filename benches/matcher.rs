@@ -1,10 +1,13 @@
 //! Matcher and confirm-stage throughput on generated text with planted secrets.
 //!
-//! `cargo bench --bench matcher`. Criterion reports bytes per second over the same haystack:
+//! `cargo bench --bench matcher [--features vectorscan]`. Criterion reports bytes per second
+//! over the same haystack:
 //! `matcher/<backend>` is matching alone; `confirm/full` is the whole per-haystack analysis
 //! (match, locate, placeholder/entropy/randomness/checksum checks, decoding of encoded runs);
 //! `confirm/no-decode` the same without decoding. Compare within one run, never across
-//! machines: the confirm stage must not halve the matcher's throughput.
+//! machines: the confirm stage must not halve the matcher's throughput. `backends-16MiB/<backend>`
+//! is each backend on the same 16 MiB of mixed text, and `build/<backend>` the time to build it
+//! (Vectorscan compiling its database, uncached).
 
 #![allow(clippy::unwrap_used)] // Tests and benches fail loudly by design.
 
@@ -33,6 +36,78 @@ fn haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
         }
     }
     out
+}
+
+/// 16 MiB of mixed text, the same for every backend: source-like lines, base64-like runs,
+/// some binary-looking bytes, bare keywords that confirm nothing (the prefilter's worst case
+/// is many hits), and every rule's examples planted every 32 KiB.
+fn mixed_haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
+    const LEN: usize = 16 << 20;
+    let mut out = Vec::with_capacity(LEN + 4096);
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let words = ["fn ", "let ", "value", " = ", "config", ".get(", "\"name\"", ");\n", "return ", "{\n", "}\n", "# ", "url: ", "password", "key", "token"];
+    let examples: Vec<&str> = rules.rules().iter().flat_map(|r| r.examples.iter().map(String::as_str)).collect();
+    let keywords: Vec<&str> = rules.rules().iter().flat_map(|r| r.keywords.iter().map(String::as_str)).collect();
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut next_plant, mut e, mut k) = (32 << 10, 0, 0);
+    while out.len() < LEN {
+        let r = next();
+        match r % 100 {
+            0..=79 => out.extend_from_slice(words[(r >> 8) as usize % words.len()].as_bytes()),
+            80..=91 => {
+                out.extend((0..(r >> 8) % 64 + 8).map(|_| alphabet[(next() % 64) as usize]));
+                out.push(b'\n');
+            }
+            92..=96 => out.extend((0..(r >> 8) % 32).map(|_| next() as u8)),
+            _ => {
+                out.extend_from_slice(keywords[k % keywords.len()].as_bytes());
+                out.push(b' ');
+                k += 1;
+            }
+        }
+        if out.len() > next_plant && !examples.is_empty() {
+            out.extend_from_slice(examples[e % examples.len()].as_bytes());
+            out.push(b'\n');
+            e += 1;
+            next_plant += 32 << 10;
+        }
+    }
+    out
+}
+
+/// Each backend alone (keyword search and windowed confirmation) on the same 16 MiB, and
+/// building each matcher (Vectorscan without its cache: the compile is what is measured).
+fn backends(c: &mut Criterion) {
+    let (rules, _) = sprawl_rules::RuleSet::builtin();
+    let hay = mixed_haystack(&rules);
+    let mut group = c.benchmark_group("backends-16MiB");
+    group.throughput(Throughput::Bytes(hay.len() as u64));
+    group.sample_size(20);
+    for &name in sprawl_matcher::available_engines() {
+        let m = sprawl_matcher::build(name, rules.rules()).expect("backend builds");
+        m.compile_all();
+        let mut scratch = m.new_scratch();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut n = 0usize;
+                m.scan(&hay, &mut scratch, &mut |_| n += 1);
+                n
+            })
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("build");
+    group.sample_size(10);
+    for &name in sprawl_matcher::available_engines() {
+        group.bench_function(name, |b| b.iter(|| sprawl_matcher::build(name, rules.rules()).expect("backend builds")));
+    }
+    group.finish();
 }
 
 fn bench(c: &mut Criterion) {
@@ -68,5 +143,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, backends);
 criterion_main!(benches);
