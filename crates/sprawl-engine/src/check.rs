@@ -154,8 +154,12 @@ rules:
         let mut set = RuleSet::default();
         set.extend(sprawl_rules::parse_rules(yaml, "x.yml").unwrap());
         let report = check_rules(&set);
-        assert_eq!(report.problems.len(), 2, "{:#?}", report.problems);
-        assert!(report.problems[0].contains("example 2 is not found"));
-        assert!(report.problems[1].contains("negative example 1 is found"));
+        assert_eq!(report.engines, sprawl_matcher::available_engines());
+        // Both problems, under every backend (and the backends agree, so nothing else).
+        assert_eq!(report.problems.len(), 2 * report.engines.len(), "{:#?}", report.problems);
+        for (pair, engine) in report.problems.chunks(2).zip(&report.engines) {
+            assert!(pair[0].contains(&format!("[{engine}] example 2 is not found")), "{pair:?}");
+            assert!(pair[1].contains(&format!("[{engine}] negative example 1 is found")), "{pair:?}");
+        }
     }
 }
