@@ -51,7 +51,10 @@ fn mixed_haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
         x ^= x << 17;
         x
     };
-    let words = ["fn ", "let ", "value", " = ", "config", ".get(", "\"name\"", ");\n", "return ", "{\n", "}\n", "# ", "url: ", "password", "key", "token"];
+    let words = [
+        "fn ", "let ", "value", " = ", "config", ".get(", "\"name\"", ");\n", "return ", "{\n", "}\n", "# ", "url: ",
+        "password", "key", "token",
+    ];
     let examples: Vec<&str> = rules.rules().iter().flat_map(|r| r.examples.iter().map(String::as_str)).collect();
     let keywords: Vec<&str> = rules.rules().iter().flat_map(|r| r.keywords.iter().map(String::as_str)).collect();
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

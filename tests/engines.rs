@@ -105,7 +105,10 @@ mod with_vectorscan {
         let (code, stdout, _) = scan("vectorscan", cache.path(), dir.path());
         assert_eq!((code, &stdout), (1, &reference));
         let after = std::fs::metadata(entry).unwrap();
-        assert_eq!((after.ino(), after.mtime(), after.mtime_nsec()), (written.ino(), written.mtime(), written.mtime_nsec()));
+        assert_eq!(
+            (after.ino(), after.mtime(), after.mtime_nsec()),
+            (written.ino(), written.mtime(), written.mtime_nsec())
+        );
         assert_eq!(entries(cache.path()), files);
 
         let mid = bytes.len() / 2;

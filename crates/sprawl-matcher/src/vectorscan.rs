@@ -626,9 +626,8 @@ rules:
             ("one byte longer".into(), Box::new(|e: &mut Vec<u8>| e.push(0))),
             ("garbage".into(), Box::new(|e: &mut Vec<u8>| e.iter_mut().for_each(|b| *b = 0xa5))),
         ];
-        let flips = [0, 12, 20, 28, len / 2, len - 40, len - 1].map(|at| {
-            (format!("byte {at} flipped"), Box::new(move |e: &mut Vec<u8>| e[at] ^= 0x10) as Mangle)
-        });
+        let flips = [0, 12, 20, 28, len / 2, len - 40, len - 1]
+            .map(|at| (format!("byte {at} flipped"), Box::new(move |e: &mut Vec<u8>| e[at] ^= 0x10) as Mangle));
         for (what, mangle) in manglings.into_iter().chain(flips) {
             let puts = cache.puts();
             cache.mangle(mangle);
