@@ -1,7 +1,9 @@
 //! Project tasks that need only cargo: `cargo xtask <task>`.
 //!
 //! * `rules-check`: lint the built-in catalog and run every example and negative example under
-//!   every compiled matcher backend (the same function a unit test runs).
+//!   every compiled matcher backend (the same function a unit test runs), and check that the
+//!   backends give the same findings. The alias builds without features, so only the prefilter;
+//!   `cargo run -p xtask --features vectorscan -- rules-check` adds Vectorscan.
 //! * `corpus [-v]`: precision, recall and false-alarm rate per family on `corpus/`.
 //! * `bench`: end-to-end timings of the release binary beside their floors, with peak RSS.
 
