@@ -39,8 +39,8 @@ fn haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
 }
 
 /// 16 MiB of mixed text, the same for every backend: source-like lines, base64-like runs,
-/// some binary-looking bytes, bare keywords that confirm nothing (the prefilter's worst case
-/// is many hits), and every rule's examples planted every 32 KiB.
+/// some binary-looking bytes, now and then a bare keyword that confirms nothing, and every
+/// rule's examples planted every 32 KiB.
 fn mixed_haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
     const LEN: usize = 16 << 20;
     let mut out = Vec::with_capacity(LEN + 4096);
@@ -53,7 +53,7 @@ fn mixed_haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
     };
     let words = [
         "fn ", "let ", "value", " = ", "config", ".get(", "\"name\"", ");\n", "return ", "{\n", "}\n", "# ", "url: ",
-        "password", "key", "token",
+        "self", "items", "count",
     ];
     let examples: Vec<&str> = rules.rules().iter().flat_map(|r| r.examples.iter().map(String::as_str)).collect();
     let keywords: Vec<&str> = rules.rules().iter().flat_map(|r| r.keywords.iter().map(String::as_str)).collect();
@@ -61,13 +61,13 @@ fn mixed_haystack(rules: &sprawl_rules::RuleSet) -> Vec<u8> {
     let (mut next_plant, mut e, mut k) = (32 << 10, 0, 0);
     while out.len() < LEN {
         let r = next();
-        match r % 100 {
-            0..=79 => out.extend_from_slice(words[(r >> 8) as usize % words.len()].as_bytes()),
-            80..=91 => {
-                out.extend((0..(r >> 8) % 64 + 8).map(|_| alphabet[(next() % 64) as usize]));
+        match r % 1000 {
+            0..=849 => out.extend_from_slice(words[(r >> 16) as usize % words.len()].as_bytes()),
+            850..=949 => {
+                out.extend((0..(r >> 16) % 64 + 8).map(|_| alphabet[(next() % 64) as usize]));
                 out.push(b'\n');
             }
-            92..=96 => out.extend((0..(r >> 8) % 32).map(|_| next() as u8)),
+            950..=998 => out.extend((0..(r >> 16) % 32).map(|_| next() as u8)),
             _ => {
                 out.extend_from_slice(keywords[k % keywords.len()].as_bytes());
                 out.push(b' ');
@@ -105,10 +105,47 @@ fn backends(c: &mut Criterion) {
         });
     }
     group.finish();
+    // The keyword search alone: the only part that differs between backends.
+    #[cfg(feature = "vectorscan")]
+    {
+        let mut group = c.benchmark_group("keywords-16MiB");
+        group.throughput(Throughput::Bytes(hay.len() as u64));
+        group.sample_size(20);
+        let p = sprawl_matcher::PrefilterMatcher::new(rules.rules()).unwrap();
+        let v = sprawl_matcher::VectorscanMatcher::new(rules.rules()).unwrap();
+        group.bench_function("vectorscan", |b| b.iter(|| v.keyword_hits(&hay).len()));
+        group.bench_function("prefilter", |b| b.iter(|| p.keyword_hits(&hay).len()));
+        group.finish();
+    }
     let mut group = c.benchmark_group("build");
     group.sample_size(10);
     for &name in sprawl_matcher::available_engines() {
         group.bench_function(name, |b| b.iter(|| sprawl_matcher::build(name, rules.rules()).expect("backend builds")));
+    }
+    // Vectorscan with its database in a (memory) cache: what a pre-commit hook pays after the
+    // first run (checks, deserialization, scratch).
+    #[cfg(feature = "vectorscan")]
+    {
+        #[derive(Default)]
+        struct MemCache(std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>);
+        impl sprawl_matcher::DatabaseCache for MemCache {
+            fn get(&self, key: &str) -> Option<Vec<u8>> {
+                self.0.lock().unwrap().get(key).cloned()
+            }
+            fn put(&self, key: &str, bytes: &[u8]) {
+                self.0.lock().unwrap().insert(key.to_owned(), bytes.to_vec());
+            }
+        }
+        let options =
+            sprawl_matcher::Options { quick_start: true, cache: Some(std::sync::Arc::new(MemCache::default())) };
+        sprawl_matcher::build_with("vectorscan", rules.rules(), &options).unwrap();
+        group.bench_function("vectorscan-cached", |b| {
+            b.iter(|| sprawl_matcher::build_with("vectorscan", rules.rules(), &options).unwrap())
+        });
+        let quick = sprawl_matcher::Options { quick_start: true, cache: None };
+        group.bench_function("prefilter-quick-start", |b| {
+            b.iter(|| sprawl_matcher::build_with("prefilter", rules.rules(), &quick).unwrap())
+        });
     }
     group.finish();
 }
