@@ -42,7 +42,7 @@ pub mod check;
 pub mod git;
 
 pub use blob::{Analysis, Rejected, Why};
-pub use git::{GitMode, GitOptions, GitScanError};
+pub use git::{GitMode, GitOptions, GitScanError, KnownBlobs};
 pub use sprawl_git::RefSelection;
 
 /// What to scan.
@@ -246,6 +246,9 @@ pub struct Outcome {
     pub problems: Vec<Problem>,
     pub stats: Stats,
     pub coverage: Vec<sprawl_core::Coverage>,
+    /// A history scan with [`GitOptions::known`]: the blobs whose scan completed (read and
+    /// scanned, or skipped as binary), sorted. Empty otherwise.
+    pub scanned_blobs: Vec<sprawl_core::BlobId>,
 }
 
 impl Outcome {
@@ -274,6 +277,7 @@ impl Outcome {
         self.stats.skipped += other.stats.skipped;
         self.stats.allowed += other.stats.allowed;
         self.coverage.extend(other.coverage);
+        self.scanned_blobs.extend(other.scanned_blobs);
         self.finish(started);
     }
 }
