@@ -384,8 +384,13 @@ impl Engine {
         if let Some(k) = known {
             outcome.scanned_blobs = done.into_inner().unwrap_or_else(|p| p.into_inner());
             outcome.scanned_blobs.sort_unstable();
-            // Earlier findings, in the blobs this repository still has.
-            found.extend(k.findings.iter().filter(|(blob, _)| in_history.contains(blob)).cloned());
+            // Earlier findings, in the blobs this repository still has, fingerprinted with this
+            // scan's key (the earlier one may have been a one-off).
+            found.extend(k.findings.iter().filter(|(blob, _)| in_history.contains(blob)).map(|(blob, f)| {
+                let mut f = f.clone();
+                f.fingerprint = self.fingerprinter.as_ref().map(|fp| fp(f.secret.expose()));
+                (*blob, f)
+            }));
         }
         for (blob, mut f) in found {
             f.location.origin = origins.origin(blob);

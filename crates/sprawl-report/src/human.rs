@@ -32,6 +32,10 @@ impl Paint {
     }
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "repository" } else { "repositories" }
+}
+
 fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
@@ -88,6 +92,10 @@ pub(crate) fn write(out: &mut dyn Write, groups: &[Group<'_>], options: &Options
         }
         for c in &f.companions {
             writeln!(out, "    with {} on line {}: {}", c.rule_id, c.line, secret_text(&c.secret, options.redact))?;
+        }
+        let repos = g.repositories();
+        if repos.len() > 1 || (options.repositories && !repos.is_empty()) {
+            writeln!(out, "    in {} {}: {}", repos.len(), plural(repos.len()), repos.join(", "))?;
         }
         for o in g.others().iter().take(LISTED) {
             let l = &o.location;

@@ -106,11 +106,14 @@ pub struct Options {
     /// The directories that were scanned (a named file as its parent directory). SARIF and
     /// GitHub paths are relative to the deepest directory that contains them all.
     pub roots: Vec<PathBuf>,
+    /// Human format: list the repositories of every finding in git (an organisation sweep).
+    /// Without it they are listed only for a secret found in more than one repository.
+    pub repositories: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { format: Format::Human, redact: true, color: false, dedup: true, roots: Vec::new() }
+        Options { format: Format::Human, redact: true, color: false, dedup: true, roots: Vec::new(), repositories: false }
     }
 }
 
@@ -224,6 +227,9 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
             if c.missing > 0 {
                 skipped.push(format!("{} missing", c.missing));
             }
+            if c.skipped_known > 0 {
+                skipped.push(format!("{} already scanned by an earlier sweep", c.skipped_known));
+            }
             if c.unreadable > 0 {
                 skipped.push(format!("{} unreadable", c.unreadable));
             }
@@ -245,6 +251,60 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
             s
         })
         .collect()
+}
+
+/// Writes the coverage manifest of a sweep for a person: per repository, what was scanned, what
+/// was skipped and why, its errors, and the refs (tips) its history was walked from.
+///
+/// ```text
+/// repository /srv/mirrors/app.git: 12 commits, 40 blobs: 3 scanned (12.0 KiB), 37 already scanned; 0 errors
+///     HEAD 0123456789ab
+///     refs/heads/main 0123456789ab
+/// ```
+pub fn write_manifest(out: &mut dyn Write, coverage: &[Coverage]) -> io::Result<()> {
+    for c in coverage {
+        writeln!(out, "{}", manifest_line(c))?;
+        for (name, commit) in &c.tips {
+            writeln!(out, "    {name} {}", &commit[..commit.len().min(12)])?;
+        }
+    }
+    Ok(())
+}
+
+fn manifest_line(c: &Coverage) -> String {
+    if c.mode == "failed" {
+        return format!("repository {}: NOT SCANNED ({} {})", c.repo, c.errors, plural(c.errors, "error", "errors"));
+    }
+    let mut s = format!(
+        "repository {}: {} {}, {} blobs: {} scanned ({})",
+        c.repo,
+        c.commits,
+        plural(c.commits, "commit", "commits"),
+        c.blobs,
+        c.blobs_scanned,
+        human_bytes(c.bytes_scanned)
+    );
+    let skipped = [
+        (c.skipped_known, "already scanned"),
+        (c.skipped_large, "over --max-blob-size"),
+        (c.skipped_binary, "binary"),
+        (c.missing, "missing"),
+        (c.unreadable, "unreadable"),
+    ];
+    for (n, why) in skipped.into_iter().filter(|(n, _)| *n > 0) {
+        s.push_str(&format!(", {n} {why}"));
+    }
+    if c.worktree_files > 0 {
+        s.push_str(&format!(", {} uncommitted working-tree files", c.worktree_files));
+    }
+    s.push_str(&format!("; {} {}", c.errors, plural(c.errors, "error", "errors")));
+    if c.shallow {
+        s.push_str("; SHALLOW CLONE: older history not scanned");
+    }
+    if c.partial_clone {
+        s.push_str("; partial clone");
+    }
+    s
 }
 
 /// `2021-03-04T05:06:07+01:00` from seconds since the epoch and an offset in seconds.

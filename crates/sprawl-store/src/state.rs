@@ -318,6 +318,18 @@ impl StoredRow {
     }
 }
 
+/// A digest of what a scan's results depend on besides the scanned bytes (rules, options,
+/// configuration files, the version), for [`State::load`] and [`State::record`]: state recorded
+/// under one digest is not trusted under another.
+pub fn config_digest(parts: &[&[u8]]) -> String {
+    let mut h = blake3::Hasher::new();
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().to_hex().to_string()
+}
+
 /// Companions as text: one per line, `rule<TAB>line<TAB>hex of the value`.
 fn companions_text(companions: &[Companion]) -> String {
     companions
@@ -399,6 +411,12 @@ mod tests {
             decoded: vec!["base64", "percent"],
             fingerprint: Some(Fingerprint([7; 32])),
         }
+    }
+
+    #[test]
+    fn digests_separate_their_parts() {
+        assert_ne!(config_digest(&[b"ab", b"c"]), config_digest(&[b"a", b"bc"]));
+        assert_eq!(config_digest(&[b"x"]), config_digest(&[b"x"]));
     }
 
     #[test]
