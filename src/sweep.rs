@@ -122,7 +122,20 @@ fn sweep_one(
         let why = if repo.exists() { "not a git repository" } else { "does not exist" };
         return failed(repo, format!("{}: {why}", repo.display()), started);
     }
-    let key = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf()).display().to_string();
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    match sprawl_engine::git::repository_top(repo) {
+        Ok(top) if canonical(&top) == canonical(repo) => {}
+        Ok(top) => {
+            let message = format!(
+                "{}: not a git repository (its `.git` does not open; git would use the enclosing repository {})",
+                repo.display(),
+                canonical(&top).display()
+            );
+            return failed(repo, message, started);
+        }
+        Err(e) => return failed(repo, scan_error(repo, &e), started),
+    }
+    let key = canonical(repo).display().to_string();
     let known = match (&state, args.full) {
         (Some(s), false) => load_known(s, &key, digest).unwrap_or_else(|e| {
             problems.push(Problem::error(format!("{e}; {} is scanned in full", repo.display())));

@@ -143,9 +143,11 @@ struct Fixture {
 
 /// `org/alpha` (a work tree) and `org/beta.git` (bare) both hold `shared`; beta's history also
 /// holds `only_beta`, removed since; `org/notes` is a plain directory with a key in it, and
-/// `org/broken` has a `.git` file pointing nowhere.
+/// `org/broken` has a `.git` file pointing nowhere. The temporary directory around `org` is a
+/// repository too, so that a broken `.git` must not be taken for the enclosing repository.
 fn fixture() -> Fixture {
     let org = Org::new();
+    org.git(org.root.path(), &["init", "-q", "-b", "main"]);
     let mut rng = Rng(0x5eed_5eed_1234_5678);
     let (shared, only_beta, outside) = (github_token(&mut rng), github_token(&mut rng), github_token(&mut rng));
 
@@ -190,7 +192,7 @@ fn sweep_merges_reports_manifests_and_is_incremental() {
         problems.iter().any(|p| p["kind"] == "error" && p["message"].as_str().unwrap().contains("broken")),
         "{problems:#?}"
     );
-    assert!(err.contains("broken"), "{err}");
+    assert!(err.contains("broken: not a git repository"), "{err}");
 
     let broken = coverage(&report, "broken");
     assert_eq!((broken["mode"].as_str(), broken["errors"].as_u64()), (Some("failed"), Some(1)));

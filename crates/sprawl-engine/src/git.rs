@@ -111,6 +111,14 @@ pub fn is_repository_root(path: &Path) -> bool {
     path.join(".git").exists() || (path.join("HEAD").is_file() && path.join("objects").is_dir())
 }
 
+/// The top of the repository that opening `path` finds: its work tree, or the git directory of
+/// a bare repository. Opening discovers upward, so a directory whose own `.git` is broken opens
+/// the repository around it; comparing this with `path` tells the two apart.
+pub fn repository_top(path: &Path) -> Result<PathBuf, GitScanError> {
+    let repo = open(path)?;
+    Ok(repo.work_dir().unwrap_or(repo.git_dir()).to_path_buf())
+}
+
 /// The lines of `old`, for "did this line exist before?".
 fn line_set(old: &[u8]) -> HashSet<&[u8]> {
     old.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect()

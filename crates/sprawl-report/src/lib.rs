@@ -207,6 +207,9 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
     coverage
         .iter()
         .map(|c| {
+            if c.mode == "failed" {
+                return format!("sprawl: {}: NOT SCANNED ({} {})", c.repo, c.errors, plural(c.errors, "error", "errors"));
+            }
             let mut s = format!(
                 "sprawl: {} {}: {} {}, {} of {} blobs scanned ({})",
                 c.mode,
@@ -227,14 +230,17 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
             if c.missing > 0 {
                 skipped.push(format!("{} missing", c.missing));
             }
-            if c.skipped_known > 0 {
-                skipped.push(format!("{} already scanned by an earlier sweep", c.skipped_known));
-            }
             if c.unreadable > 0 {
                 skipped.push(format!("{} unreadable", c.unreadable));
             }
             if !skipped.is_empty() {
                 s.push_str(&format!("; not scanned: {}", skipped.join(", ")));
+            }
+            if c.skipped_known > 0 {
+                s.push_str(&format!(
+                    "; {} already scanned by an earlier sweep (their findings are reported from its state)",
+                    c.skipped_known
+                ));
             }
             if c.unreachable > 0 {
                 s.push_str(&format!("; {} unreachable blobs scanned", c.unreachable));
@@ -276,11 +282,12 @@ fn manifest_line(c: &Coverage) -> String {
         return format!("repository {}: NOT SCANNED ({} {})", c.repo, c.errors, plural(c.errors, "error", "errors"));
     }
     let mut s = format!(
-        "repository {}: {} {}, {} blobs: {} scanned ({})",
+        "repository {}: {} {}, {} {}: {} scanned ({})",
         c.repo,
         c.commits,
         plural(c.commits, "commit", "commits"),
         c.blobs,
+        plural(c.blobs, "blob", "blobs"),
         c.blobs_scanned,
         human_bytes(c.bytes_scanned)
     );
