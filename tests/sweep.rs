@@ -102,6 +102,16 @@ fn sweep_json(org: &Org, target: &Path, state: &Path, extra: &[&str]) -> (i32, V
     (code, report, err)
 }
 
+/// Asserts that `report` validates against `sprawl schema`.
+fn assert_schema_valid(home: &Path, report: &Value) {
+    let (code, schema, _) = sprawl(home, &["schema"]);
+    assert_eq!(code, 0);
+    let schema: Value = serde_json::from_str(&schema).unwrap();
+    let v = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
+    let errors: Vec<String> = v.iter_errors(report).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 /// The manifest entry of the repository whose path ends with `name`.
 fn coverage<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["coverage"]
@@ -186,6 +196,7 @@ fn sweep_merges_reports_manifests_and_is_incremental() {
     ]
     .into();
     assert_eq!(secrets(&report), expected, "the shared secret once, with both repositories");
+    assert_schema_valid(org.home.path(), &report);
     assert!(!report.to_string().contains(&outside), "a directory that is no repository is not scanned");
     let problems = report["problems"].as_array().unwrap();
     assert!(
