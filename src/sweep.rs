@@ -30,9 +30,7 @@ use sprawl_core::{BlobId, Coverage, Finding, Origin, Problem};
 use sprawl_engine::{Engine, GitMode, GitOptions, GitScanError, KnownBlobs, RefSelection};
 use sprawl_store::state::{State, StateError};
 
-use crate::{
-    Prepared, ScanArgs, Scanned, apply_baseline, apply_path_filters, prepare, report_and_exit_with,
-};
+use crate::{Prepared, ScanArgs, Scanned, apply_baseline, apply_path_filters, prepare, report_and_exit_with};
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
@@ -209,7 +207,12 @@ fn record(
 fn failed(repo: &Path, message: String, started: std::time::Instant) -> sprawl_engine::Outcome {
     let mut outcome = sprawl_engine::Outcome::default();
     outcome.problems.push(Problem::error(message));
-    outcome.coverage.push(Coverage { mode: "failed", repo: repo.display().to_string(), errors: 1, ..Coverage::default() });
+    outcome.coverage.push(Coverage {
+        mode: "failed",
+        repo: repo.display().to_string(),
+        errors: 1,
+        ..Coverage::default()
+    });
     outcome.finish(started);
     outcome
 }
@@ -238,10 +241,9 @@ fn open_state(explicit: Option<&Path>) -> Result<State, StateError> {
 
 /// `$XDG_DATA_HOME/sprawl/sweep.sqlite`, else `~/.local/share/sprawl/sweep.sqlite`.
 fn default_state_path() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".local/share")))?;
+    let data = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()).map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
+    })?;
     Some(data.join("sprawl/sweep.sqlite"))
 }
 

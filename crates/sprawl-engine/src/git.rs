@@ -197,8 +197,7 @@ impl Engine {
         outcome.stats.skipped = coverage.skipped_large + coverage.skipped_binary;
         outcome.stats.allowed = self.allowed.swap(0, std::sync::atomic::Ordering::Relaxed);
         self.apply_allowlist(&mut outcome);
-        coverage.errors =
-            outcome.problems.iter().filter(|p| p.kind == sprawl_core::ProblemKind::Error).count() as u64;
+        coverage.errors = outcome.problems.iter().filter(|p| p.kind == sprawl_core::ProblemKind::Error).count() as u64;
         outcome.coverage.push(coverage);
         outcome.finish(started);
         Ok(outcome)

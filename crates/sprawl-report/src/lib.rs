@@ -113,7 +113,14 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { format: Format::Human, redact: true, color: false, dedup: true, roots: Vec::new(), repositories: false }
+        Options {
+            format: Format::Human,
+            redact: true,
+            color: false,
+            dedup: true,
+            roots: Vec::new(),
+            repositories: false,
+        }
     }
 }
 
@@ -208,7 +215,12 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
         .iter()
         .map(|c| {
             if c.mode == "failed" {
-                return format!("sprawl: {}: NOT SCANNED ({} {})", c.repo, c.errors, plural(c.errors, "error", "errors"));
+                return format!(
+                    "sprawl: {}: NOT SCANNED ({} {})",
+                    c.repo,
+                    c.errors,
+                    plural(c.errors, "error", "errors")
+                );
             }
             let mut s = format!(
                 "sprawl: {} {}: {} {}, {} of {} blobs scanned ({})",

@@ -186,8 +186,7 @@ impl State {
             }
         };
         {
-            let mut insert =
-                tx.prepare("INSERT OR IGNORE INTO blobs (repo, blob) VALUES (?1, ?2)").map_err(sql)?;
+            let mut insert = tx.prepare("INSERT OR IGNORE INTO blobs (repo, blob) VALUES (?1, ?2)").map_err(sql)?;
             for blob in scanned {
                 insert.execute(params![id, &blob.0[..]]).map_err(sql)?;
             }
@@ -296,8 +295,8 @@ impl StoredRow {
                 bytes.try_into().map_err(|_| format!("rule {}: a fingerprint of the wrong length", self.rule_id))?,
             )),
         };
-        let companions = parse_companions(&self.companions)
-            .ok_or_else(|| format!("rule {}: malformed companions", self.rule_id))?;
+        let companions =
+            parse_companions(&self.companions).ok_or_else(|| format!("rule {}: malformed companions", self.rule_id))?;
         Ok(Finding {
             rule_id: Arc::from(self.rule_id.as_str()),
             rule_name: Arc::from(self.rule_name.as_str()),
@@ -407,7 +406,11 @@ mod tests {
             location: Location { origin: Origin::Stdin, line, column: 5, offset: 77 },
             confidence: Confidence::Confirmed,
             reason: "checksum valid".into(),
-            companions: vec![Companion { rule_id: "demo.id".into(), secret: Secret::new(b"ID\t1\n".to_vec()), line: 2 }],
+            companions: vec![Companion {
+                rule_id: "demo.id".into(),
+                secret: Secret::new(b"ID\t1\n".to_vec()),
+                line: 2,
+            }],
             decoded: vec!["base64", "percent"],
             fingerprint: Some(Fingerprint([7; 32])),
         }
