@@ -189,9 +189,6 @@ fn record(
     scanned: &[BlobId],
     findings: &[Finding],
 ) -> Result<(), StateError> {
-    if full {
-        state.forget(key)?;
-    }
     let new: HashSet<&BlobId> = scanned.iter().collect();
     let found: Vec<(BlobId, &Finding)> = findings
         .iter()
@@ -200,7 +197,7 @@ fn record(
             _ => None,
         })
         .collect();
-    state.record(key, digest, scanned, &found)
+    state.record(key, digest, full, scanned, &found)
 }
 
 /// The outcome of a repository that could not be scanned: one error, and a manifest entry.

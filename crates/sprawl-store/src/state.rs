@@ -156,12 +156,15 @@ impl State {
     }
 
     /// Records, in one transaction, that the blobs `scanned` of `repo` were scanned under
-    /// `config` and that `findings` (each with the blob it is in) were found in them. A
-    /// repository recorded under another configuration is forgotten first.
+    /// `config` and that `findings` (each with the blob it is in) were found in them, beside
+    /// what was recorded before. A repository recorded under another configuration, or any
+    /// repository when `replace` is set (a full rescan), is forgotten first, in the same
+    /// transaction.
     pub fn record(
         &mut self,
         repo: &str,
         config: &str,
+        replace: bool,
         scanned: &[BlobId],
         findings: &[(BlobId, &Finding)],
     ) -> Result<(), StateError> {
@@ -173,7 +176,7 @@ impl State {
             .optional()
             .map_err(sql)?;
         let id = match existing {
-            Some((id, recorded)) if recorded == config => id,
+            Some((id, recorded)) if recorded == config && !replace => id,
             Some((id, _)) => {
                 tx.execute("DELETE FROM blobs WHERE repo = ?1", [id]).map_err(sql)?;
                 tx.execute("DELETE FROM findings WHERE repo = ?1", [id]).map_err(sql)?;
@@ -429,8 +432,8 @@ mod tests {
         let f = finding("demo_k3j5h7g9x2q8", 3);
         {
             let mut state = State::open(&path).unwrap();
-            state.record("/repos/a", "cfg1", &[blob(1), blob(2)], &[(blob(2), &f)]).unwrap();
-            state.record("/repos/b", "cfg1", &[blob(3)], &[]).unwrap();
+            state.record("/repos/a", "cfg1", false, &[blob(1), blob(2)], &[(blob(2), &f)]).unwrap();
+            state.record("/repos/b", "cfg1", false, &[blob(3)], &[]).unwrap();
         }
         let state = State::open(&path).unwrap();
         let a = state.load("/repos/a", "cfg1").unwrap();
@@ -451,18 +454,21 @@ mod tests {
         let path = dir.path().join("sweep.sqlite");
         let mut state = State::open(&path).unwrap();
         let f = finding("demo_a1b2c3d4e5f6", 1);
-        state.record("/r", "cfg1", &[blob(1)], &[(blob(1), &f)]).unwrap();
-        state.record("/r", "cfg1", &[blob(2)], &[]).unwrap();
+        state.record("/r", "cfg1", false, &[blob(1)], &[(blob(1), &f)]).unwrap();
+        state.record("/r", "cfg1", false, &[blob(2)], &[]).unwrap();
         let known = state.load("/r", "cfg1").unwrap();
         assert_eq!(known.blobs, HashSet::from([blob(1), blob(2)]));
         assert_eq!(known.findings.len(), 1);
 
         let other = state.load("/r", "cfg2").unwrap();
         assert!(other.stale && other.blobs.is_empty() && other.findings.is_empty());
-        state.record("/r", "cfg2", &[blob(9)], &[]).unwrap();
+        state.record("/r", "cfg2", false, &[blob(9)], &[]).unwrap();
         let known = state.load("/r", "cfg2").unwrap();
         assert_eq!(known.blobs, HashSet::from([blob(9)]));
         assert!(known.findings.is_empty());
+
+        state.record("/r", "cfg2", true, &[blob(5)], &[]).unwrap();
+        assert_eq!(state.load("/r", "cfg2").unwrap().blobs, HashSet::from([blob(5)]), "replaced");
 
         state.forget("/r").unwrap();
         assert!(state.load("/r", "cfg2").unwrap().blobs.is_empty());
@@ -474,7 +480,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new/sweep.sqlite");
-        State::open(&path).unwrap().record("/r", "c", &[blob(1)], &[]).unwrap();
+        State::open(&path).unwrap().record("/r", "c", false, &[blob(1)], &[]).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         let dir_mode = std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777;
