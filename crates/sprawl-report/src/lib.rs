@@ -538,6 +538,51 @@ mod tests {
     }
 
     #[test]
+    fn the_manifest_lists_each_repository_with_its_tips() {
+        let ok = Coverage {
+            mode: "history",
+            repo: "/m/api.git".into(),
+            commits: 12,
+            blobs: 40,
+            blobs_scanned: 3,
+            bytes_scanned: 2048,
+            skipped_known: 37,
+            tips: vec![("HEAD".into(), "ab".repeat(20)), ("refs/heads/main".into(), "ab".repeat(20))],
+            ..Coverage::default()
+        };
+        let failed = Coverage { mode: "failed", repo: "/m/broken".into(), errors: 1, ..Coverage::default() };
+        let mut out = Vec::new();
+        write_manifest(&mut out, &[ok, failed.clone()]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "repository /m/api.git: 12 commits, 40 blobs: 3 scanned (2.0 KiB), 37 already scanned; 0 errors\n\
+             \x20   HEAD abababababab\n\
+             \x20   refs/heads/main abababababab\n\
+             repository /m/broken: NOT SCANNED (1 error)\n"
+        );
+        assert_eq!(coverage_lines(&[failed]), ["sprawl: /m/broken: NOT SCANNED (1 error)"]);
+    }
+
+    #[test]
+    fn a_secret_in_two_repositories_lists_both() {
+        use crate::test_support::git_finding;
+        let mut a = git_finding("app.env", Some(("c1", 1_700_000_000)), 1, "tok_shared");
+        let mut b = a.clone();
+        for (f, repo) in [(&mut a, "/m/a.git"), (&mut b, "/m/b.git")] {
+            if let Origin::Git(g) = &mut f.location.origin {
+                std::sync::Arc::make_mut(g).repo = std::sync::Arc::from(std::path::Path::new(repo));
+            }
+        }
+        let text = render_with(&[a.clone(), b], &Options::default());
+        assert!(text.contains("    in 2 repositories: /m/a.git, /m/b.git (primary: /m/a.git)\n"), "{text}");
+        assert!(text.contains("    also at /m/b.git: app.env:1:7 "), "{text}");
+        let one = render_with(std::slice::from_ref(&a), &Options::default());
+        assert!(!one.contains("repositor"), "one repository is not listed unless asked: {one}");
+        let asked = render_with(&[a], &Options { repositories: true, ..Options::default() });
+        assert!(asked.contains("    in 1 repository: /m/a.git\n"), "{asked}");
+    }
+
+    #[test]
     fn summary_reads_well() {
         let s = Stats { files: 1, bytes: 2048, findings: 2, errors: 0, skipped: 1, seconds: 0.5, ..Stats::default() };
         let t = Totals { findings: 2, occurrences: 2 };
