@@ -525,6 +525,8 @@ impl Repo {
         let mut commits = Vec::new();
         let mut source = Source::new(repo, Some(packs), SMALL_CACHE);
         let mut prefetched = packs.commits(self.threads(), &mut out.problems);
+        // Reading every commit touched every page of the packs; the tree walk needs few again.
+        packs.release();
         while let Some((id, child)) = stack.pop() {
             let read = match prefetched.remove(&id) {
                 Some(c) => Ok(Some(c)),
