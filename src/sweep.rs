@@ -6,11 +6,12 @@
 //!   never walked and symbolic links are not followed. A file lists one repository per line
 //!   (blank lines and `#` comments ignored; relative paths are relative to the list's
 //!   directory). A listed path that is not a repository is an error naming it.
-//! * **Parallelism.** Repositories are swept one after another, each with all `--jobs`
-//!   threads: the history scan already spreads one repository over the engine's pool (the
-//!   object listing on every thread, then blobs on the pool beside the commit walk), so this
-//!   keeps every core busy without running N pools of M threads on the same cores, and memory
-//!   stays that of the largest repository, not of the N largest.
+//! * **Parallelism.** `--parallel-repos` repositories (default 2) are swept at once, all on
+//!   the engine's one pool of `--jobs` threads: a history scan already spreads one repository
+//!   over the pool, and a second one in flight fills the gaps of the first's serial phases
+//!   (opening, listing, the commit walk) without running N pools of M threads on the same
+//!   cores. Memory is that of the N largest repositories at once; `--parallel-repos 1` keeps it
+//!   to the largest.
 //! * **Incremental.** The state file (`sprawl-store`'s `state` module) keeps, per repository
 //!   (by canonical path), the blobs already scanned and their findings. A re-sweep skips those
 //!   blobs (counted as "already scanned" in the manifest), scans only new ones, and reports
@@ -43,6 +44,11 @@ pub struct SweepArgs {
     /// rewritten from this sweep).
     #[arg(long)]
     full: bool,
+    /// How many repositories are scanned at once. They share the `--jobs` threads (one pool),
+    /// so more only overlaps one repository's serial phases (opening, the commit walk) with
+    /// another's scanning; memory is that of the N largest repositories at once.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    parallel_repos: usize,
     #[command(flatten)]
     scan: ScanArgs,
 }
@@ -61,7 +67,7 @@ pub fn run(args: SweepArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
 
     let mut problems = Vec::new();
     let repos = discover(&args.scan.paths, &mut problems);
-    let mut state = match open_state(args.state.as_deref()) {
+    let state = match open_state(args.state.as_deref()) {
         Ok(s) => Some(s),
         Err(e) => {
             problems.push(Problem::error(format!("{e}; sweeping without incremental state")));
@@ -70,14 +76,31 @@ pub fn run(args: SweepArgs, color: bool, quiet: bool) -> anyhow::Result<u8> {
     };
 
     let progress = progress_bar(repos.len() as u64, quiet);
-    let mut outcome = sprawl_engine::Outcome::default();
-    for repo in &repos {
-        progress.set_message(repo.display().to_string());
-        let one = sweep_one(&engine, &args, repo, state.as_mut(), &digest);
-        outcome.merge(one, started);
-        progress.inc(1);
-    }
+    let state = std::sync::Mutex::new(state);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: std::sync::Mutex<Vec<(usize, sprawl_engine::Outcome)>> = Default::default();
+    let workers = args.parallel_repos.clamp(1, repos.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(repo) = repos.get(i) else { break };
+                    progress.set_message(repo.display().to_string());
+                    let one = sweep_one(&engine, &args, repo, &state, &digest);
+                    done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((i, one));
+                    progress.inc(1);
+                }
+            });
+        }
+    });
     progress.finish_and_clear();
+    let mut done = done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    done.sort_by_key(|(i, _)| *i);
+    let mut outcome = sprawl_engine::Outcome::default();
+    for (_, one) in done {
+        outcome.merge(one, started);
+    }
     if repos.is_empty() {
         problems.push(Problem::warning(format!(
             "no git repository found in {}",
@@ -111,9 +134,10 @@ fn sweep_one(
     engine: &Engine,
     args: &SweepArgs,
     repo: &Path,
-    state: Option<&mut State>,
+    state: &std::sync::Mutex<Option<State>>,
     digest: &str,
 ) -> sprawl_engine::Outcome {
+    let lock = || state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let started = std::time::Instant::now();
     let mut problems = Vec::new();
     if !sprawl_engine::git::is_repository_root(repo) {
@@ -134,7 +158,7 @@ fn sweep_one(
         Err(e) => return failed(repo, scan_error(repo, &e), started),
     }
     let key = canonical(repo).display().to_string();
-    let known = match (&state, args.full) {
+    let known = match (lock().as_ref(), args.full) {
         (Some(s), false) => load_known(s, &key, digest).unwrap_or_else(|e| {
             problems.push(Problem::error(format!("{e}; {} is scanned in full", repo.display())));
             KnownBlobs::default()
@@ -160,7 +184,7 @@ fn sweep_one(
         Err(e) => return failed(repo, scan_error(repo, &e), started),
     };
     let scanned = std::mem::take(&mut outcome.scanned_blobs);
-    if let Some(state) = state
+    if let Some(state) = lock().as_mut()
         && let Err(e) = record(state, &key, digest, args.full, &scanned, &outcome.findings)
     {
         outcome.problems.push(Problem::error(format!(
