@@ -174,6 +174,7 @@ fn report_options(format: sprawl_report::Format, scan: &ScanArgs, roots: &[PathB
         color: false,
         dedup: !scan.no_dedup,
         roots: roots.to_vec(),
+        repositories: false,
     }
 }
 

@@ -15,6 +15,7 @@ mod action;
 mod config;
 mod gitleaks;
 mod hook;
+mod sweep;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sprawl_core::{Confidence, ProblemKind};
 use sprawl_engine::{Engine, GitMode, GitOptions, GitScanError, RefSelection, Target};
@@ -60,6 +61,14 @@ enum Command {
     /// token permissions). Exits 1 on a finding or on a posture at or above
     /// --fail-on-posture (default: high).
     Ci(ScanArgs),
+    /// Sweep an organisation: the full history of every git repository under DIR (bare or
+    /// not), or listed one per line in the file LIST, merged into one report with a
+    /// per-repository coverage manifest. Incremental: a re-sweep scans only new objects.
+    #[command(mut_arg("paths", |a| a
+        .value_name("DIR|LIST")
+        .required(true)
+        .help("Directories to search for repositories, or files listing one repository per line")))]
+    Sweep(Box<sweep::SweepArgs>),
 }
 
 #[derive(Subcommand, Debug)]
@@ -374,6 +383,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Hook(cmd) => hook::run(cmd, color, cli.quiet),
         Command::Action(args) => action::run(args, color, cli.quiet),
         Command::Ci(args) => ci(args, color, cli.quiet),
+        Command::Sweep(args) => sweep::run(*args, color, cli.quiet),
     }
 }
 
@@ -532,92 +542,23 @@ fn check_baseline(
     Ok(())
 }
 
+/// An engine built from the arguments, before anything is scanned.
+struct Prepared {
+    engine: Engine,
+    had_error: bool,
+    /// Every rule id loaded, before the configuration enabled or disabled any.
+    known_rules: std::collections::BTreeSet<String>,
+    /// gitleaks rules with a `path` apply only to matching paths.
+    path_filters: Vec<(String, regex::Regex)>,
+    /// What findings depend on besides the scanned bytes: the rules as configured, the options
+    /// and configuration files that filter findings, and this version (see
+    /// `sprawl_store::state::config_digest`).
+    digest: String,
+}
+
 /// Loads rules and configuration, builds the engine and scans; no reporting.
 fn scan_outcome(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Scanned> {
-    let engine_name = args.engine.name();
-    if engine_name != "auto" && !sprawl_matcher::available_engines().contains(&engine_name) {
-        // Before anything is read: a scan with another backend than the one asked for is not
-        // what was asked for.
-        return Err(sprawl_matcher::MatcherError::Unavailable(engine_name).into());
-    }
-    let (mut rules, mut had_error) = load_rules(&args.rules);
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let root = project_root(&paths);
-    let config = config::find(args.config.as_deref(), Some(&root))?;
-    let mut parts = config::AllowParts::default();
-    let mut path_filters = Vec::new();
-    if let Some(g) = &args.gitleaks_config {
-        match gitleaks::load_config(g) {
-            Ok(imported) => {
-                for n in &imported.notes {
-                    eprintln!("sprawl: note: {n}");
-                }
-                for e in rules.extend(imported.rules) {
-                    eprintln!("sprawl: error: {e}");
-                    had_error = true;
-                }
-                parts.merge(imported.allow);
-                path_filters = imported.path_filters;
-            }
-            Err(errors) => {
-                for e in errors {
-                    eprintln!("sprawl: error: {e}");
-                }
-                anyhow::bail!("{}: the gitleaks configuration cannot be used as is; nothing was scanned", g.display());
-            }
-        }
-    }
-    let known_rules = rules.rules().iter().map(|r| r.id.to_string()).collect();
-    let (mut config_min, mut config_max) = (None, None);
-    if let Some(c) = &config {
-        for e in c.apply_rules(&mut rules) {
-            eprintln!("sprawl: error: {e}");
-            had_error = true;
-        }
-        match c.allow_parts(&rules) {
-            Ok(p) => parts.merge(p),
-            Err(errors) => {
-                for e in errors {
-                    eprintln!("sprawl: error: {e}");
-                }
-                anyhow::bail!("{}: the allowlist is invalid; nothing was scanned", c.path.display());
-            }
-        }
-        config_min = c.min_confidence()?;
-        config_max = c.max_file_size()?;
-    }
-    let allowlist = parts.build().map_err(|e| anyhow::anyhow!("the allowlist is invalid: {}", e.join("; ")))?;
-    if rules.is_empty() {
-        anyhow::bail!("no rules to scan with");
-    }
-    let key = fingerprint_key(&root, writing_baseline)?;
-    let fp_key = key.clone();
-    let min_confidence = args.min_confidence.map(confidence).or(config_min).unwrap_or(Confidence::Medium);
-    let mut builder = Engine::builder(rules)
-        .engine(args.engine.name())
-        .min_confidence(min_confidence)
-        .scan_binary(args.scan_binary)
-        .decode_depth(args.decode_depth)
-        .quick_start(args.git.staged)
-        .allowlist(allowlist)
-        .fingerprinter(std::sync::Arc::new(move |secret: &[u8]| fp_key.fingerprint(secret)))
-        .walk_options(sprawl_input::WalkOptions {
-            ignore: !args.no_ignore,
-            follow_symlinks: args.follow_symlinks,
-            max_file_size: args.max_file_size.or(config_max),
-        });
-    if let Some(j) = args.jobs {
-        builder = builder.jobs(j);
-    }
-    if let Some(cache) = database_cache() {
-        builder = builder.database_cache(cache);
-    }
-    let engine = builder.build().context("building the scan engine")?;
-    for e in engine.config_errors() {
-        eprintln!("sprawl: error: {e}");
-        had_error = true;
-    }
-
+    let Prepared { engine, mut had_error, known_rules, path_filters, .. } = prepare(args, writing_baseline)?;
     let started = std::time::Instant::now();
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     // The scanned directories (a named file as its directory): machine formats print paths
@@ -655,14 +596,123 @@ fn scan_outcome(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Scann
     outcome.postures.extend(ci.postures);
     outcome.problems.extend(ci.problems);
     outcome.finish(started);
-    // gitleaks rules with a `path` apply only to matching paths.
+    apply_path_filters(&path_filters, &mut outcome);
+    Ok(Scanned { outcome, had_error, started, roots, known_rules, consumers: ci.consumers })
+}
+
+/// gitleaks rules with a `path` apply only to matching paths.
+fn apply_path_filters(path_filters: &[(String, regex::Regex)], outcome: &mut sprawl_engine::Outcome) {
     if !path_filters.is_empty() {
         outcome.findings.retain(|f| {
             path_filters.iter().all(|(id, re)| *f.rule_id != **id || re.is_match(&f.location.origin.display_path()))
         });
         outcome.stats.findings = outcome.findings.len() as u64;
     }
-    Ok(Scanned { outcome, had_error, started, roots, known_rules, consumers: ci.consumers })
+}
+
+/// Loads rules and configuration and builds the engine the arguments describe.
+fn prepare(args: &ScanArgs, writing_baseline: bool) -> anyhow::Result<Prepared> {
+    let engine_name = args.engine.name();
+    if engine_name != "auto" && !sprawl_matcher::available_engines().contains(&engine_name) {
+        // Before anything is read: a scan with another backend than the one asked for is not
+        // what was asked for.
+        return Err(sprawl_matcher::MatcherError::Unavailable(engine_name).into());
+    }
+    let (mut rules, mut had_error) = load_rules(&args.rules);
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let root = project_root(&paths);
+    let config = config::find(args.config.as_deref(), Some(&root))?;
+    let mut parts = config::AllowParts::default();
+    let mut path_filters = Vec::new();
+    if let Some(g) = &args.gitleaks_config {
+        match gitleaks::load_config(g) {
+            Ok(imported) => {
+                for n in &imported.notes {
+                    eprintln!("sprawl: note: {n}");
+                }
+                for e in rules.extend(imported.rules) {
+                    eprintln!("sprawl: error: {e}");
+                    had_error = true;
+                }
+                parts.merge(imported.allow);
+                path_filters = imported.path_filters;
+            }
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("sprawl: error: {e}");
+                }
+                anyhow::bail!("{}: the gitleaks configuration cannot be used as is; nothing was scanned", g.display());
+            }
+        }
+    }
+    let known_rules: std::collections::BTreeSet<String> = rules.rules().iter().map(|r| r.id.to_string()).collect();
+    let (mut config_min, mut config_max) = (None, None);
+    if let Some(c) = &config {
+        for e in c.apply_rules(&mut rules) {
+            eprintln!("sprawl: error: {e}");
+            had_error = true;
+        }
+        match c.allow_parts(&rules) {
+            Ok(p) => parts.merge(p),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("sprawl: error: {e}");
+                }
+                anyhow::bail!("{}: the allowlist is invalid; nothing was scanned", c.path.display());
+            }
+        }
+        config_min = c.min_confidence()?;
+        config_max = c.max_file_size()?;
+    }
+    let allowlist = parts.build().map_err(|e| anyhow::anyhow!("the allowlist is invalid: {}", e.join("; ")))?;
+    if rules.is_empty() {
+        anyhow::bail!("no rules to scan with");
+    }
+    let key = fingerprint_key(&root, writing_baseline)?;
+    let fp_key = key.clone();
+    let min_confidence = args.min_confidence.map(confidence).or(config_min).unwrap_or(Confidence::Medium);
+    let digest = {
+        let read = |p: Option<&Path>| p.and_then(|p| std::fs::read(p).ok()).unwrap_or_default();
+        let options = format!(
+            "{} {min_confidence} binary={} depth={} max_blob={}",
+            env!("CARGO_PKG_VERSION"),
+            args.scan_binary,
+            args.decode_depth,
+            args.git.max_blob_size,
+        );
+        let rules_text = format!("{:?}", rules.rules());
+        sprawl_store::state::config_digest(&[
+            options.as_bytes(),
+            rules_text.as_bytes(),
+            &read(config.as_ref().map(|c| c.path.as_path())),
+            &read(args.gitleaks_config.as_deref()),
+        ])
+    };
+    let mut builder = Engine::builder(rules)
+        .engine(engine_name)
+        .min_confidence(min_confidence)
+        .scan_binary(args.scan_binary)
+        .decode_depth(args.decode_depth)
+        .quick_start(args.git.staged)
+        .allowlist(allowlist)
+        .fingerprinter(std::sync::Arc::new(move |secret: &[u8]| fp_key.fingerprint(secret)))
+        .walk_options(sprawl_input::WalkOptions {
+            ignore: !args.no_ignore,
+            follow_symlinks: args.follow_symlinks,
+            max_file_size: args.max_file_size.or(config_max),
+        });
+    if let Some(j) = args.jobs {
+        builder = builder.jobs(j);
+    }
+    if let Some(cache) = database_cache() {
+        builder = builder.database_cache(cache);
+    }
+    let engine = builder.build().context("building the scan engine")?;
+    for e in engine.config_errors() {
+        eprintln!("sprawl: error: {e}");
+        had_error = true;
+    }
+    Ok(Prepared { engine, had_error, known_rules, path_filters, digest })
 }
 
 /// Prints the report and problems and decides the exit code.
@@ -674,6 +724,22 @@ fn report_and_exit(
     roots: Vec<PathBuf>,
     color: bool,
     quiet: bool,
+) -> anyhow::Result<u8> {
+    report_and_exit_with(args, outcome, had_error, started, roots, color, quiet, false)
+}
+
+/// [`report_and_exit`]; for a `sweep`, the human report lists each finding's repositories
+/// and ends with the coverage manifest (instead of coverage lines on standard error).
+#[allow(clippy::too_many_arguments)]
+fn report_and_exit_with(
+    args: &ScanArgs,
+    outcome: sprawl_engine::Outcome,
+    had_error: bool,
+    started: std::time::Instant,
+    roots: Vec<PathBuf>,
+    color: bool,
+    quiet: bool,
+    sweep: bool,
 ) -> anyhow::Result<u8> {
     for p in &outcome.problems {
         match p.kind {
@@ -696,7 +762,9 @@ fn report_and_exit(
         color,
         dedup: !args.no_dedup,
         roots,
+        repositories: sweep,
     };
+    let manifest = sweep && options.format == sprawl_report::Format::Human;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = sprawl_report::write_report(
@@ -708,14 +776,20 @@ fn report_and_exit(
         &outcome.postures,
         &options,
     )
+    .and_then(|()| match manifest {
+        true => sprawl_report::write_manifest(&mut out, &outcome.coverage),
+        false => Ok(()),
+    })
     .and_then(|()| out.flush());
     if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(e).context("writing the report");
     }
-    for line in sprawl_report::coverage_lines(&outcome.coverage) {
-        eprintln!("{line}");
+    if !manifest {
+        for line in sprawl_report::coverage_lines(&outcome.coverage) {
+            eprintln!("{line}");
+        }
     }
     if !quiet {
         let mut stats = outcome.stats.clone();
@@ -827,6 +901,7 @@ fn run_scan(engine: &Engine, git: &GitArgs, paths: Vec<PathBuf>) -> anyhow::Resu
         max_blob_size: git.max_blob_size,
         require_full_history: git.require_full_history,
         index_file: git.index_file.clone().filter(|p| !p.as_os_str().is_empty()),
+        known: None,
     };
 
     let mut outcome = sprawl_engine::Outcome::default();

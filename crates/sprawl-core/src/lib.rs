@@ -225,6 +225,13 @@ pub struct Coverage {
     pub worktree_bytes: u64,
     pub shallow: bool,
     pub partial_clone: bool,
+    /// Blobs not read again because an earlier scan recorded them (an incremental sweep).
+    pub skipped_known: u64,
+    /// The refs history was walked from, each with the object id it resolves to (hex).
+    pub tips: Vec<(String, String)>,
+    /// Errors while scanning this repository (the problems of its scan, or 1 when it could
+    /// not be scanned at all).
+    pub errors: u64,
 }
 
 impl Origin {

@@ -45,6 +45,20 @@ pub struct GitOptions {
     pub require_full_history: bool,
     /// The index a staged scan reads instead of the repository's (a hook's `GIT_INDEX_FILE`).
     pub index_file: Option<PathBuf>,
+    /// History mode: blobs an earlier scan already covered, with what it found in them (an
+    /// incremental sweep). They are not read again but counted as
+    /// [`Coverage::skipped_known`], and their findings are reported as if found now, named
+    /// from this scan's history walk.
+    pub known: Option<Arc<KnownBlobs>>,
+}
+
+/// What an earlier scan of a repository covered (see [`GitOptions::known`]).
+#[derive(Clone, Debug, Default)]
+pub struct KnownBlobs {
+    /// Blobs already scanned.
+    pub blobs: HashSet<BlobId>,
+    /// Their findings, each with its blob; the origin is replaced by this scan's naming.
+    pub findings: Vec<(BlobId, Finding)>,
 }
 
 impl Default for GitOptions {
@@ -55,6 +69,7 @@ impl Default for GitOptions {
             max_blob_size: 256 << 20,
             require_full_history: false,
             index_file: None,
+            known: None,
         }
     }
 }
@@ -94,6 +109,14 @@ fn open(path: &Path) -> Result<Repo, GitScanError> {
 /// scans as history rather than as files). A subdirectory of a work tree is not.
 pub fn is_repository_root(path: &Path) -> bool {
     path.join(".git").exists() || (path.join("HEAD").is_file() && path.join("objects").is_dir())
+}
+
+/// The top of the repository that opening `path` finds: its work tree, or the git directory of
+/// a bare repository. Opening discovers upward, so a directory whose own `.git` is broken opens
+/// the repository around it; comparing this with `path` tells the two apart.
+pub fn repository_top(path: &Path) -> Result<PathBuf, GitScanError> {
+    let repo = open(path)?;
+    Ok(repo.work_dir().unwrap_or(repo.git_dir()).to_path_buf())
 }
 
 /// The lines of `old`, for "did this line exist before?".
@@ -174,6 +197,7 @@ impl Engine {
         outcome.stats.skipped = coverage.skipped_large + coverage.skipped_binary;
         outcome.stats.allowed = self.allowed.swap(0, std::sync::atomic::Ordering::Relaxed);
         self.apply_allowlist(&mut outcome);
+        coverage.errors = outcome.problems.iter().filter(|p| p.kind == sprawl_core::ProblemKind::Error).count() as u64;
         outcome.coverage.push(coverage);
         outcome.finish(started);
         Ok(outcome)
@@ -271,7 +295,10 @@ impl Engine {
         let workers: Vec<Mutex<Worker>> = (0..self.jobs).map(|_| Mutex::new(self.worker())).collect();
         let found: Mutex<Vec<(BlobId, Finding)>> = Mutex::new(Vec::new());
         let problems: Mutex<Vec<Problem>> = Mutex::new(Vec::new());
-        let [scanned, bytes, large, binary, missing, unreadable] = std::array::from_fn(|_| AtomicU64::new(0));
+        let [scanned, bytes, large, binary, missing, unreadable, already] = std::array::from_fn(|_| AtomicU64::new(0));
+        let known = options.known.as_deref();
+        // Blobs whose scan completed (scanned, or skipped as binary): what a sweep records.
+        let done: Mutex<Vec<BlobId>> = Mutex::new(Vec::new());
         let provenance = self.pool.install(|| {
             // Names (one of the pool's threads) beside content (the others, and this one when
             // it is done).
@@ -279,6 +306,10 @@ impl Engine {
                 || repo.provenance(refs),
                 || {
                     list.blobs.par_iter().for_each(|entry| {
+                        if known.is_some_and(|k| k.blobs.contains(&entry.id)) {
+                            already.fetch_add(1, Ordering::Relaxed);
+                            return;
+                        }
                         if entry.size > options.max_blob_size {
                             large.fetch_add(1, Ordering::Relaxed);
                             let message = format!("blob {}: {} bytes is over --max-blob-size", entry.id, entry.size);
@@ -291,6 +322,9 @@ impl Engine {
                         let read = reader.read_with(entry.id, |blob| {
                             if !self.scan_binary && sprawl_input::looks_binary(blob) {
                                 binary.fetch_add(1, Ordering::Relaxed);
+                                if options.known.is_some() {
+                                    done.lock().unwrap_or_else(|p| p.into_inner()).push(entry.id);
+                                }
                                 return Vec::new();
                             }
                             scanned.fetch_add(1, Ordering::Relaxed);
@@ -298,11 +332,15 @@ impl Engine {
                             self.keep(self.analyze(&mut worker, &Origin::Stdin, blob))
                         });
                         match read {
-                            Ok(findings) if !findings.is_empty() => {
-                                let mut f = found.lock().unwrap_or_else(|p| p.into_inner());
-                                f.extend(findings.into_iter().map(|x| (entry.id, x)));
+                            Ok(findings) => {
+                                if options.known.is_some() {
+                                    done.lock().unwrap_or_else(|p| p.into_inner()).push(entry.id);
+                                }
+                                if !findings.is_empty() {
+                                    let mut f = found.lock().unwrap_or_else(|p| p.into_inner());
+                                    f.extend(findings.into_iter().map(|x| (entry.id, x)));
+                                }
                             }
-                            Ok(_) => {}
                             Err(sprawl_git::Error::Missing { .. }) => {
                                 missing.fetch_add(1, Ordering::Relaxed);
                             }
@@ -340,6 +378,8 @@ impl Engine {
         coverage.skipped_large = large.into_inner();
         coverage.skipped_binary = binary.into_inner();
         coverage.missing = missing.into_inner() + missing_blobs.len() as u64;
+        coverage.skipped_known = already.into_inner();
+        coverage.tips = provenance.tips.iter().map(|(name, id)| (name.clone(), id.to_string())).collect();
         // Objects the listing could not read (corrupt headers) are unreadable too.
         coverage.unreadable = unreadable.into_inner() + list.problems.len() as u64;
         let in_history: HashSet<BlobId> = list.blobs.iter().map(|b| b.id).collect();
@@ -347,7 +387,19 @@ impl Engine {
 
         let mut origins = Namer::new(&provenance, repo_path);
         let mut history_secrets: HashSet<(Arc<str>, Secret)> = HashSet::new();
-        for (blob, mut f) in found.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+        if let Some(k) = known {
+            outcome.scanned_blobs = done.into_inner().unwrap_or_else(|p| p.into_inner());
+            outcome.scanned_blobs.sort_unstable();
+            // Earlier findings, in the blobs this repository still has, fingerprinted with this
+            // scan's key (the earlier one may have been a one-off).
+            found.extend(k.findings.iter().filter(|(blob, _)| in_history.contains(blob)).map(|(blob, f)| {
+                let mut f = f.clone();
+                f.fingerprint = self.fingerprinter.as_ref().map(|fp| fp(f.secret.expose()));
+                (*blob, f)
+            }));
+        }
+        for (blob, mut f) in found {
             f.location.origin = origins.origin(blob);
             history_secrets.insert((f.rule_id.clone(), f.secret.clone()));
             outcome.findings.push(f);

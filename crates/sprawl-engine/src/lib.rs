@@ -43,7 +43,7 @@ pub mod ci;
 pub mod git;
 
 pub use blob::{Analysis, Rejected, Why};
-pub use git::{GitMode, GitOptions, GitScanError};
+pub use git::{GitMode, GitOptions, GitScanError, KnownBlobs};
 pub use sprawl_git::RefSelection;
 
 /// What to scan.
@@ -249,6 +249,9 @@ pub struct Outcome {
     pub coverage: Vec<sprawl_core::Coverage>,
     /// CI posture findings ([`ci`]), sorted.
     pub postures: Vec<sprawl_core::Posture>,
+    /// A history scan with [`GitOptions::known`]: the blobs whose scan completed (read and
+    /// scanned, or skipped as binary), sorted. Empty otherwise.
+    pub scanned_blobs: Vec<sprawl_core::BlobId>,
 }
 
 impl Outcome {
@@ -280,6 +283,7 @@ impl Outcome {
         self.stats.allowed += other.stats.allowed;
         self.coverage.extend(other.coverage);
         self.postures.extend(other.postures);
+        self.scanned_blobs.extend(other.scanned_blobs);
         self.finish(started);
     }
 }

@@ -105,6 +105,9 @@ pub struct Provenance {
     pub missing: Vec<MissingObject>,
     /// Blobs that refs reach directly, not through a commit.
     pub ref_blobs: Vec<RefBlob>,
+    /// The walk's starting points: each ref name (`refs/heads/main`, `HEAD`, …) and the object it
+    /// peels to (a commit, or a tagged blob or tree), sorted by name.
+    pub tips: Vec<(String, Oid)>,
     /// Everything else that was odd but not fatal (a ref that does not peel, a malformed
     /// commit or tree), each naming the ref or object.
     pub problems: Vec<String>,
@@ -303,6 +306,9 @@ impl Repo {
         let packs = self.packs();
         out.problems.extend(packs.problems.iter().cloned());
         let mut commit_tips = Vec::new();
+        out.tips = tips.iter().map(|(name, id)| (name.clone(), to_oid(id))).collect();
+        out.tips.sort();
+        out.tips.dedup();
         for (name, id) in tips {
             self.classify_tip(&repo, &name, id, &mut commit_tips, &mut out);
         }
@@ -519,6 +525,8 @@ impl Repo {
         let mut commits = Vec::new();
         let mut source = Source::new(repo, Some(packs), SMALL_CACHE);
         let mut prefetched = packs.commits(self.threads(), &mut out.problems);
+        // Reading every commit touched every page of the packs; the tree walk needs few again.
+        packs.release();
         while let Some((id, child)) = stack.pop() {
             let read = match prefetched.remove(&id) {
                 Some(c) => Ok(Some(c)),

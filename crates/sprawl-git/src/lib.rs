@@ -168,7 +168,7 @@ pub enum Error {
 const TREE_PACK_CACHE_BYTES: usize = 8 << 20;
 
 /// See [`Repo::set_cache_budget`].
-const DEFAULT_CACHE_BUDGET: usize = 128 << 20;
+const DEFAULT_CACHE_BUDGET: usize = 64 << 20;
 
 /// The boxed source of an [`Error`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -258,7 +258,7 @@ impl Repo {
     }
 
     /// Sets the memory [`Repo::provenance`] may use for caches, shared by its threads
-    /// (default 128 MiB). Less memory means re-reading trees more often, not failing.
+    /// (default 64 MiB). Less memory means re-reading trees more often, not failing.
     pub fn set_cache_budget(&mut self, bytes: usize) {
         self.cache_budget = bytes;
     }

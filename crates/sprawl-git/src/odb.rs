@@ -34,7 +34,7 @@ pub struct BlobList {
 
 /// The object cache of a [`BlobReader`]: objects are kept after use, so reading in pack order
 /// resolves each delta from its (cached) base instead of from the start of its chain.
-const READER_PACK_CACHE_BYTES: usize = 64 << 20;
+const READER_PACK_CACHE_BYTES: usize = 32 << 20;
 
 impl Repo {
     /// Every blob in the object database: all packs (the repository's and its alternates'),
@@ -75,7 +75,7 @@ impl Repo {
         Ok(out)
     }
 
-    /// A reader for one worker thread, with its own cache of reconstructed objects (64 MiB), so
+    /// A reader for one worker thread, with its own cache of reconstructed objects (32 MiB), so
     /// that reading in [`Repo::blobs`] order resolves each delta from a cached base.
     pub fn reader(&self) -> BlobReader {
         let mut repo = self.local();
@@ -183,7 +183,11 @@ fn list_pack(
     entries.sort_unstable_by_key(|e| e.0);
 
     let mut kinds: Vec<Kind> = Vec::with_capacity(entries.len());
-    for (offset, oid) in &entries {
+    for (n, (offset, oid)) in entries.iter().enumerate() {
+        if n % crate::pack::RELEASE_EVERY_ENTRIES == crate::pack::RELEASE_EVERY_ENTRIES - 1 {
+            // Every header of the pack is read once: what is behind us is not needed again.
+            crate::pack::release_pages(&data);
+        }
         let entry = match data.entry(*offset) {
             Ok(e) => e,
             Err(e) => {
@@ -225,7 +229,12 @@ fn list_pack(
         let mut inflate = gix::zlib::Inflate::default();
         chunk
             .iter()
-            .map(|&i| {
+            .enumerate()
+            .map(|(n, &i)| {
+                if n % (crate::pack::RELEASE_EVERY_ENTRIES / 8) == 0 {
+                    // Delta chains are followed to their bases all over the pack.
+                    crate::pack::release_pages(&data);
+                }
                 let entry = data.entry(entries[i].0).map_err(|e| e.to_string())?;
                 let outcome = data.decode_header(entry, &mut inflate, &in_pack).map_err(|e| e.to_string())?;
                 Ok((outcome.kind, outcome.object_size))

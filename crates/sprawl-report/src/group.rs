@@ -65,6 +65,20 @@ impl<'a> Group<'a> {
         &self.primary().secret
     }
 
+    /// The git repositories the occurrences are in, as the scan named them, sorted and
+    /// without repeats; empty when none is in git.
+    pub fn repositories(&self) -> Vec<String> {
+        let repos: std::collections::BTreeSet<String> = self
+            .members
+            .iter()
+            .filter_map(|f| match &f.location.origin {
+                Origin::Git(g) => Some(g.repo.display().to_string()),
+                _ => None,
+            })
+            .collect();
+        repos.into_iter().collect()
+    }
+
     /// The highest confidence of any occurrence: a key confirmed in one place is confirmed.
     pub fn confidence(&self) -> Confidence {
         self.strongest().confidence

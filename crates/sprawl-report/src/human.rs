@@ -32,6 +32,10 @@ impl Paint {
     }
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "repository" } else { "repositories" }
+}
+
 fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
@@ -89,9 +93,24 @@ pub(crate) fn write(out: &mut dyn Write, groups: &[Group<'_>], options: &Options
         for c in &f.companions {
             writeln!(out, "    with {} on line {}: {}", c.rule_id, c.line, secret_text(&c.secret, options.redact))?;
         }
+        let repos = g.repositories();
+        let primary_repo = match &loc.origin {
+            Origin::Git(git) if repos.len() > 1 => format!(" (primary: {})", git.repo.display()),
+            _ => String::new(),
+        };
+        if repos.len() > 1 || (options.repositories && !repos.is_empty()) {
+            writeln!(out, "    in {} {}: {}{primary_repo}", repos.len(), plural(repos.len()), repos.join(", "))?;
+        }
         for o in g.others().iter().take(LISTED) {
             let l = &o.location;
-            let mut line = format!("    also at {}:{}:{}", l.origin.display_path(), l.line, l.column);
+            let mut line = String::from("    also at ");
+            // Several repositories: say which one each occurrence is in.
+            if let Origin::Git(git) = &l.origin
+                && repos.len() > 1
+            {
+                line.push_str(&format!("{}: ", git.repo.display()));
+            }
+            line.push_str(&format!("{}:{}:{}", l.origin.display_path(), l.line, l.column));
             if let Origin::Git(git) = &l.origin {
                 match &git.commit {
                     Some(c) => line.push_str(&format!(

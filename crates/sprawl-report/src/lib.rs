@@ -107,11 +107,21 @@ pub struct Options {
     /// The directories that were scanned (a named file as its parent directory). SARIF and
     /// GitHub paths are relative to the deepest directory that contains them all.
     pub roots: Vec<PathBuf>,
+    /// Human format: list the repositories of every finding in git (an organisation sweep).
+    /// Without it they are listed only for a secret found in more than one repository.
+    pub repositories: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { format: Format::Human, redact: true, color: false, dedup: true, roots: Vec::new() }
+        Options {
+            format: Format::Human,
+            redact: true,
+            color: false,
+            dedup: true,
+            roots: Vec::new(),
+            repositories: false,
+        }
     }
 }
 
@@ -216,6 +226,14 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
     coverage
         .iter()
         .map(|c| {
+            if c.mode == "failed" {
+                return format!(
+                    "sprawl: {}: NOT SCANNED ({} {})",
+                    c.repo,
+                    c.errors,
+                    plural(c.errors, "error", "errors")
+                );
+            }
             let mut s = format!(
                 "sprawl: {} {}: {} {}, {} of {} blobs scanned ({})",
                 c.mode,
@@ -242,6 +260,12 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
             if !skipped.is_empty() {
                 s.push_str(&format!("; not scanned: {}", skipped.join(", ")));
             }
+            if c.skipped_known > 0 {
+                s.push_str(&format!(
+                    "; {} already scanned by an earlier sweep (their findings are reported from its state)",
+                    c.skipped_known
+                ));
+            }
             if c.unreachable > 0 {
                 s.push_str(&format!("; {} unreachable blobs scanned", c.unreachable));
             }
@@ -257,6 +281,61 @@ pub fn coverage_lines(coverage: &[Coverage]) -> Vec<String> {
             s
         })
         .collect()
+}
+
+/// Writes the coverage manifest of a sweep for a person: per repository, what was scanned, what
+/// was skipped and why, its errors, and the refs (tips) its history was walked from.
+///
+/// ```text
+/// repository /srv/mirrors/app.git: 12 commits, 40 blobs: 3 scanned (12.0 KiB), 37 already scanned; 0 errors
+///     HEAD 0123456789ab
+///     refs/heads/main 0123456789ab
+/// ```
+pub fn write_manifest(out: &mut dyn Write, coverage: &[Coverage]) -> io::Result<()> {
+    for c in coverage {
+        writeln!(out, "{}", manifest_line(c))?;
+        for (name, commit) in &c.tips {
+            writeln!(out, "    {name} {}", &commit[..commit.len().min(12)])?;
+        }
+    }
+    Ok(())
+}
+
+fn manifest_line(c: &Coverage) -> String {
+    if c.mode == "failed" {
+        return format!("repository {}: NOT SCANNED ({} {})", c.repo, c.errors, plural(c.errors, "error", "errors"));
+    }
+    let mut s = format!(
+        "repository {}: {} {}, {} {}: {} scanned ({})",
+        c.repo,
+        c.commits,
+        plural(c.commits, "commit", "commits"),
+        c.blobs,
+        plural(c.blobs, "blob", "blobs"),
+        c.blobs_scanned,
+        human_bytes(c.bytes_scanned)
+    );
+    let skipped = [
+        (c.skipped_known, "already scanned"),
+        (c.skipped_large, "over --max-blob-size"),
+        (c.skipped_binary, "binary"),
+        (c.missing, "missing"),
+        (c.unreadable, "unreadable"),
+    ];
+    for (n, why) in skipped.into_iter().filter(|(n, _)| *n > 0) {
+        s.push_str(&format!(", {n} {why}"));
+    }
+    if c.worktree_files > 0 {
+        s.push_str(&format!(", {} uncommitted working-tree files", c.worktree_files));
+    }
+    s.push_str(&format!("; {} {}", c.errors, plural(c.errors, "error", "errors")));
+    if c.shallow {
+        s.push_str("; SHALLOW CLONE: older history not scanned");
+    }
+    if c.partial_clone {
+        s.push_str("; partial clone");
+    }
+    s
 }
 
 /// `2021-03-04T05:06:07+01:00` from seconds since the epoch and an offset in seconds.
@@ -468,6 +547,51 @@ mod tests {
         assert_eq!(iso8601(1_700_000_000, 3600), "2023-11-14T23:13:20+01:00");
         assert_eq!(iso8601(951_782_400, -18_000), "2000-02-28T19:00:00-05:00");
         assert_eq!(iso8601(-86_400, 0), "1969-12-31T00:00:00+00:00");
+    }
+
+    #[test]
+    fn the_manifest_lists_each_repository_with_its_tips() {
+        let ok = Coverage {
+            mode: "history",
+            repo: "/m/api.git".into(),
+            commits: 12,
+            blobs: 40,
+            blobs_scanned: 3,
+            bytes_scanned: 2048,
+            skipped_known: 37,
+            tips: vec![("HEAD".into(), "ab".repeat(20)), ("refs/heads/main".into(), "ab".repeat(20))],
+            ..Coverage::default()
+        };
+        let failed = Coverage { mode: "failed", repo: "/m/broken".into(), errors: 1, ..Coverage::default() };
+        let mut out = Vec::new();
+        write_manifest(&mut out, &[ok, failed.clone()]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "repository /m/api.git: 12 commits, 40 blobs: 3 scanned (2.0 KiB), 37 already scanned; 0 errors\n\
+             \x20   HEAD abababababab\n\
+             \x20   refs/heads/main abababababab\n\
+             repository /m/broken: NOT SCANNED (1 error)\n"
+        );
+        assert_eq!(coverage_lines(&[failed]), ["sprawl: /m/broken: NOT SCANNED (1 error)"]);
+    }
+
+    #[test]
+    fn a_secret_in_two_repositories_lists_both() {
+        use crate::test_support::git_finding;
+        let mut a = git_finding("app.env", Some(("c1", 1_700_000_000)), 1, "tok_shared");
+        let mut b = a.clone();
+        for (f, repo) in [(&mut a, "/m/a.git"), (&mut b, "/m/b.git")] {
+            if let Origin::Git(g) = &mut f.location.origin {
+                std::sync::Arc::make_mut(g).repo = std::sync::Arc::from(std::path::Path::new(repo));
+            }
+        }
+        let text = render_with(&[a.clone(), b], &Options::default());
+        assert!(text.contains("    in 2 repositories: /m/a.git, /m/b.git (primary: /m/a.git)\n"), "{text}");
+        assert!(text.contains("    also at /m/b.git: app.env:1:7 "), "{text}");
+        let one = render_with(std::slice::from_ref(&a), &Options::default());
+        assert!(!one.contains("repositor"), "one repository is not listed unless asked: {one}");
+        let asked = render_with(&[a], &Options { repositories: true, ..Options::default() });
+        assert!(asked.contains("    in 1 repository: /m/a.git\n"), "{asked}");
     }
 
     #[test]

@@ -140,6 +140,8 @@ fn log(
                     "skippedLarge": c.skipped_large, "skippedBinary": c.skipped_binary,
                     "missing": c.missing, "unreadable": c.unreadable, "unreachable": c.unreachable,
                     "shallow": c.shallow, "partialClone": c.partial_clone,
+                    "skippedKnown": c.skipped_known, "errors": c.errors,
+                    "tips": c.tips.iter().map(|(name, commit)| json!({ "ref": name, "commit": commit })).collect::<Vec<_>>(),
                 })
             })
             .collect();

@@ -39,6 +39,9 @@ pub(crate) struct WireFinding<'a> {
     fingerprint: Option<String>,
     /// Every occurrence, the primary first.
     locations: Vec<WireLocation<'a>>,
+    /// The repositories of the git occurrences, sorted (an organisation sweep merges many).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    repositories: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -141,6 +144,16 @@ struct WireCoverage<'a> {
     worktree_bytes: u64,
     shallow: bool,
     partial_clone: bool,
+    skipped_known: u64,
+    errors: u64,
+    tips: Vec<WireTip<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireTip<'a> {
+    #[serde(rename = "ref")]
+    name: &'a str,
+    commit: &'a str,
 }
 
 #[derive(Serialize)]
@@ -205,6 +218,7 @@ pub(crate) fn wire<'a>(g: &Group<'a>, redact: bool) -> WireFinding<'a> {
         git: wire_git(&f.location.origin),
         fingerprint: g.fingerprint().map(|fp| fp.to_string()),
         locations: g.members().iter().map(|m| wire_location(m)).collect(),
+        repositories: g.repositories(),
     }
 }
 
@@ -258,6 +272,9 @@ pub(crate) fn report<'a>(
                 worktree_bytes: c.worktree_bytes,
                 shallow: c.shallow,
                 partial_clone: c.partial_clone,
+                skipped_known: c.skipped_known,
+                errors: c.errors,
+                tips: c.tips.iter().map(|(name, commit)| WireTip { name, commit }).collect(),
             })
             .collect(),
         postures: crate::posture::wire(postures),
