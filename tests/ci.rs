@@ -249,6 +249,8 @@ fn a_repository_scan_links_a_leaked_key_to_the_pipelines_that_consume_it() {
     assert!(!message.contains(&key_id) && !run.stdout.contains(&key_id), "no key value in the report");
     assert_eq!(deploy["line"], 14);
     assert_eq!(deploy["severity"], "high");
+    let gitlab = links.iter().find(|p| p["path"].as_str().unwrap().ends_with(".gitlab-ci.yml")).unwrap();
+    assert!(gitlab["fix"].as_str().unwrap().contains("id_tokens"), "the fix is GitLab's: {gitlab:#}");
 
     // SARIF carries postures as results of their own rules, and stays valid 2.1.0.
     let sarif = sprawl(&["scan", "--format", "sarif"], d.path());

@@ -159,6 +159,8 @@ fn assigned(rest: &[u8]) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Consumer {
     pub cloud: Cloud,
+    /// The CI system of the file (for the fix [`link`] suggests).
+    pub kind: CiKind,
     /// The variable, secret or input name (`AWS_SECRET_ACCESS_KEY`, `credentials_json`).
     pub name: String,
     pub path: PathBuf,
@@ -254,7 +256,7 @@ struct Analyzer<'f> {
 impl Analyzer<'_> {
     fn consumer(&mut self, cloud: Cloud, name: &str, line: u32, column: u32) {
         let path = self.file.path.clone();
-        self.consumers.push(Consumer { cloud, name: name.to_owned(), path, line, column });
+        self.consumers.push(Consumer { cloud, kind: self.file.kind, name: name.to_owned(), path, line, column });
     }
 
     fn posture(&mut self, node: &Node, check: &'static str, severity: Severity, message: String, fix: &str) {
@@ -517,14 +519,10 @@ pub fn link(findings: &[Finding], consumers: &[Consumer]) -> Vec<Posture> {
             check: "ci.leaked-key-consumed",
             severity: Severity::High,
             message: format!("{what} of the kind this pipeline consumes through {}", first_use.name),
-            fix: format!("rotate the leaked keys, then {}", cloud.fix(kind_of(path))),
+            fix: format!("rotate the leaked keys, then {}", cloud.fix(first_use.kind)),
         });
     }
     out
-}
-
-fn kind_of(path: &Path) -> CiKind {
-    sprawl_input::ci::discover(path).first().map(|f| f.kind).unwrap_or(CiKind::GitHubActions)
 }
 
 #[cfg(test)]
