@@ -92,18 +92,7 @@ fn backends(c: &mut Criterion) {
     let mut group = c.benchmark_group("backends-16MiB");
     group.throughput(Throughput::Bytes(hay.len() as u64));
     group.sample_size(20);
-    for &name in sprawl_matcher::available_engines() {
-        let m = sprawl_matcher::build(name, rules.rules()).expect("backend builds");
-        m.compile_all();
-        let mut scratch = m.new_scratch();
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                let mut n = 0usize;
-                m.scan(&hay, &mut scratch, &mut |_| n += 1);
-                n
-            })
-        });
-    }
+    scan_with_each_backend(&mut group, &rules, &hay);
     group.finish();
     // The keyword search alone: the only part that differs between backends.
     #[cfg(feature = "vectorscan")]
@@ -159,17 +148,7 @@ fn bench(c: &mut Criterion) {
     let hay = haystack(&rules);
     let mut group = c.benchmark_group("matcher");
     group.throughput(Throughput::Bytes(hay.len() as u64));
-    for &name in sprawl_matcher::available_engines() {
-        let m = sprawl_matcher::build(name, rules.rules()).expect("backend builds");
-        let mut scratch = m.new_scratch();
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                let mut n = 0usize;
-                m.scan(&hay, &mut scratch, &mut |_| n += 1);
-                n
-            })
-        });
-    }
+    scan_with_each_backend(&mut group, &rules, &hay);
     group.finish();
 
     let mut group = c.benchmark_group("confirm");
@@ -185,3 +164,23 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench, backends);
 criterion_main!(benches);
+
+/// One benchmark per compiled backend: its `scan` over `hay`, every regex compiled beforehand.
+fn scan_with_each_backend(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rules: &sprawl_rules::RuleSet,
+    hay: &[u8],
+) {
+    for &name in sprawl_matcher::available_engines() {
+        let m = sprawl_matcher::build(name, rules.rules()).expect("backend builds");
+        m.compile_all();
+        let mut scratch = m.new_scratch();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut n = 0usize;
+                m.scan(hay, &mut scratch, &mut |_| n += 1);
+                n
+            })
+        });
+    }
+}

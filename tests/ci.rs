@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -37,16 +36,9 @@ fn json(run: &Run) -> Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr))
 }
 
+/// The repositories' own directory stands in for `$HOME`: nothing of the user's configuration.
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.org", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    common::git(dir, dir, args);
 }
 
 fn write(dir: &Path, path: &str, text: &str) {

@@ -3,6 +3,30 @@
 
 #![allow(dead_code, clippy::unwrap_used)] // Each test binary uses a different subset.
 
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `git` in `cwd`, isolated from the user's and the system's configuration (`home` stands
+/// for `$HOME` and `$XDG_CONFIG_HOME`), with a fixed author and committer. Panics with git's
+/// message on failure; returns standard output, trimmed.
+pub fn git(cwd: &Path, home: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
 /// A tiny deterministic generator for test-time tokens (no dependency, no committed secrets).
 pub struct Rng(pub u64);
 

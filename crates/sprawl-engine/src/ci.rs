@@ -387,8 +387,8 @@ impl Analyzer<'_> {
             let mut secrets: Vec<&str> = Vec::new();
             for s in job.scalars() {
                 let text = s.as_str().unwrap_or_default();
-                for (_, n) in references(text) {
-                    if text.contains(&format!("secrets.{n}")) && n != "GITHUB_TOKEN" {
+                for (at, n) in references(text) {
+                    if text[..at].ends_with("secrets.") && n != "GITHUB_TOKEN" {
                         secrets.push(n);
                     }
                 }
