@@ -66,11 +66,17 @@ pub(crate) struct WindowScratch {
     touched: Vec<u32>,
     /// Closed windows, ready to confirm.
     windows: Vec<(u32, Span)>,
+    /// `(rule, start)` of every hit, for rules whose matches begin at a keyword.
+    starts: Vec<(u32, usize)>,
+    /// The starts of one window, in order.
+    window_starts: Vec<usize>,
     confirm: ConfirmScratch,
 }
 
 /// Opens a window of each rule's `max_len` bytes on both sides of every hit, merges each rule's
-/// overlapping or touching windows, and runs the rule's regex in each merged window.
+/// overlapping or touching windows, and runs the rule's regex in each merged window: anchored
+/// at the window's hits when every match of the rule begins with a keyword
+/// ([`Confirmer::confirm_at`]), unanchored across the window otherwise.
 ///
 /// `hits` must arrive in non-decreasing order of `end` (the order of a left-to-right scan).
 /// Then each rule's window starts never move backwards, so a new hit either extends the rule's
@@ -90,9 +96,11 @@ pub(crate) fn confirm_hits(
         s.open.resize(rule_count, None);
     }
     s.windows.clear();
+    s.starts.clear();
     for hit in hits {
         debug_assert!(hit.start <= hit.end && hit.end <= hay.len());
         for &rule in &keywords.rules[hit.keyword as usize] {
+            s.starts.push((rule.0, hit.start));
             let max_len = confirm.max_len(rule.index());
             let window = Span::new(hit.end.saturating_sub(max_len), (hit.start + max_len).min(hay.len()));
             match &mut s.open[rule.index()] {
@@ -113,7 +121,17 @@ pub(crate) fn confirm_hits(
             s.windows.push((rule, open));
         }
     }
+    s.starts.sort_unstable();
+    s.starts.dedup();
     for &(rule, window) in &s.windows {
-        confirm.confirm(rule as usize, hay, window, &mut s.confirm, sink);
+        if !confirm.anchored(rule as usize) {
+            confirm.confirm(rule as usize, hay, window, &mut s.confirm, sink);
+            continue;
+        }
+        let from = s.starts.partition_point(|&p| p < (rule, window.start));
+        let to = s.starts.partition_point(|&p| p < (rule, window.end));
+        s.window_starts.clear();
+        s.window_starts.extend(s.starts[from..to].iter().map(|&(_, at)| at));
+        confirm.confirm_at(rule as usize, hay, window, &s.window_starts, &mut s.confirm, sink);
     }
 }

@@ -55,6 +55,7 @@ use std::sync::Arc;
 use sprawl_core::Candidate;
 use sprawl_rules::Rule;
 
+mod anchor;
 mod confirm;
 mod keywords;
 mod prefilter;

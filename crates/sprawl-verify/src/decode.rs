@@ -80,24 +80,36 @@ pub fn find(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
 }
 
 fn find_runs(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
-    let mut probe = MIN_RUN - 1;
-    let mut covered = 0;
-    while probe < hay.len() {
-        if probe < covered || CLASS[hay[probe] as usize] & B64 == 0 {
-            probe += MIN_RUN;
+    // A run of at least MIN_RUN bytes holds two probes STEP apart and every byte between
+    // them, so a run is only expanded where a pair of probes and the bytes between are all in
+    // the alphabet. In text, words are short: most pairs fail at one of the two probes, and
+    // the rest at the first space between them.
+    const STEP: usize = MIN_RUN / 2;
+    let b64 = |i: usize| CLASS[hay[i] as usize] & B64 != 0;
+    let mut probe = STEP - 1;
+    while probe + STEP < hay.len() {
+        let far = probe + STEP;
+        if !b64(far) {
+            // No run holds `far`, so no pair before the one starting after it.
+            probe = far + STEP;
+            continue;
+        }
+        if !b64(probe) || !(probe + 1..far).all(b64) {
+            probe = far;
             continue;
         }
         let mut start = probe;
-        while start > covered && CLASS[hay[start - 1] as usize] & B64 != 0 {
+        while start > 0 && b64(start - 1) {
             start -= 1;
         }
-        let mut end = probe + 1;
-        while end < hay.len() && CLASS[hay[end] as usize] & B64 != 0 {
+        let mut end = far + 1;
+        while end < hay.len() && b64(end) {
             end += 1;
         }
-        covered = end;
-        probe = end + MIN_RUN - 1;
         classify(hay, Span::new(start, end), out);
+        // A new grid of probes after the run (`hay[end]` is not in it): the first probe is at
+        // most STEP - 1 bytes into any later run.
+        probe = end + STEP;
     }
 }
 
@@ -155,11 +167,9 @@ fn find_escaped(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
     // String literals ("…" or '…') on one line that contain \u or \x escapes.
     let mut i = 0;
     while i < hay.len() {
+        let Some(p) = memchr::memchr2(b'"', b'\'', &hay[i..]) else { break };
+        i += p;
         let q = hay[i];
-        if q != b'"' && q != b'\'' {
-            i += 1;
-            continue;
-        }
         let mut j = i + 1;
         let mut has_escape = false;
         while j < hay.len() && hay[j] != q && hay[j] != b'\n' {
@@ -381,6 +391,61 @@ mod tests {
         let found = runs(hay);
         let esc = found.iter().find(|(_, e)| *e == Encoding::Escaped).unwrap();
         assert_eq!(decode(esc.0.as_bytes(), Encoding::Escaped).unwrap(), concat!("gh", "p_abcdef1234/x").as_bytes());
+    }
+
+    /// Every maximal run, the slow way.
+    fn reference(hay: &[u8]) -> Vec<(Span, Encoding)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < hay.len() {
+            if CLASS[hay[i] as usize] & B64 == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < hay.len() && CLASS[hay[i] as usize] & B64 != 0 {
+                i += 1;
+            }
+            classify(hay, Span::new(start, i), &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn paired_probes_find_every_run_the_slow_way_finds() {
+        // A small xorshift generator: runs of alphabet bytes of every length near MIN_RUN,
+        // broken by spaces and `=`, at every offset.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b"aZ09+/-_=Qx";
+        let mut found = 0;
+        for _ in 0..2000 {
+            let mut hay = Vec::new();
+            for _ in 0..(next() % 12) {
+                let len = (next() % (3 * MIN_RUN as u64)) as usize;
+                hay.extend((0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]));
+                hay.extend(std::iter::repeat_n(b' ', (next() % 3) as usize + usize::from(next() % 4 == 0)));
+            }
+            let mut fast = Vec::new();
+            find_runs(&hay, &mut fast);
+            assert_eq!(fast, reference(&hay), "{}", String::from_utf8_lossy(&hay));
+            found += fast.len();
+        }
+        assert!(found > 100, "the generator makes runs worth decoding ({found})");
+    }
+
+    #[test]
+    fn an_unclosed_string_at_the_end_is_not_a_run() {
+        for hay in [&b"x = \"\\u0041"[..], b"\\x41 '", b"\\u0041 \"abc\\"] {
+            let mut out = Vec::new();
+            find(hay, &mut out);
+            assert!(out.is_empty(), "{}", String::from_utf8_lossy(hay));
+        }
     }
 
     #[test]
