@@ -80,37 +80,106 @@ pub fn find(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
 }
 
 fn find_runs(hay: &[u8], out: &mut Vec<(Span, Encoding)>) {
-    // A run of at least MIN_RUN bytes holds two probes STEP apart and every byte between
-    // them, so a run is only expanded where a pair of probes and the bytes between are all in
-    // the alphabet. In text, words are short: most pairs fail at one of the two probes, and
-    // the rest at the first space between them.
-    const STEP: usize = MIN_RUN / 2;
+    // Blocks of 64 bytes become 64-bit masks of alphabet membership, without a branch per
+    // byte; a run of MIN_RUN set bits (inside a block, or carried across blocks) sends the
+    // scalar code to find the maximal run around it. Text rarely has such runs, so almost
+    // every block costs a handful of vector instructions.
     let b64 = |i: usize| CLASS[hay[i] as usize] & B64 != 0;
-    let mut probe = STEP - 1;
-    while probe + STEP < hay.len() {
-        let far = probe + STEP;
-        if !b64(far) {
-            // No run holds `far`, so no pair before the one starting after it.
-            probe = far + STEP;
+    let mut at = 0;
+    // Alphabet bytes immediately before `at`.
+    let mut carry = 0usize;
+    let mut block;
+    while at < hay.len() {
+        let n = (hay.len() - at).min(64);
+        // The last, short block is padded with NUL, which is not in the alphabet.
+        let bytes: &[u8; 64] = match hay[at..].first_chunk::<64>() {
+            Some(full) => full,
+            None => {
+                block = [0; 64];
+                block[..n].copy_from_slice(&hay[at..]);
+                &block
+            }
+        };
+        let mask = alphabet_mask(bytes);
+        let first_long = if carry + (mask.trailing_ones() as usize) >= MIN_RUN {
+            Some(0)
+        } else {
+            let long = runs_of_min_run(mask);
+            (long != 0).then(|| long.trailing_zeros() as usize)
+        };
+        let Some(offset) = first_long else {
+            carry = mask.leading_ones() as usize;
+            at += n;
             continue;
-        }
-        if !b64(probe) || !(probe + 1..far).all(b64) {
-            probe = far;
-            continue;
-        }
+        };
+        let probe = at + offset;
         let mut start = probe;
         while start > 0 && b64(start - 1) {
             start -= 1;
         }
-        let mut end = far + 1;
+        let mut end = probe;
         while end < hay.len() && b64(end) {
             end += 1;
         }
         classify(hay, Span::new(start, end), out);
-        // A new grid of probes after the run (`hay[end]` is not in it): the first probe is at
-        // most STEP - 1 bytes into any later run.
-        probe = end + STEP;
+        // `hay[end]` is not in the alphabet: start afresh after it.
+        at = end + 1;
+        carry = 0;
     }
+}
+
+/// Bit `i` set where `bits` has `MIN_RUN` set bits from `i` upwards.
+fn runs_of_min_run(bits: u64) -> u64 {
+    let two = bits & (bits >> 1);
+    let four = two & (two >> 2);
+    let eight = four & (four >> 4);
+    let sixteen = eight & (eight >> 8);
+    sixteen & (four >> 16)
+}
+
+/// Bit `i` set where `block[i]` is in the base64 alphabet (`B64`).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+fn alphabet_mask(block: &[u8; 64]) -> u64 {
+    // SAFETY: SSE2 is part of the x86_64 baseline: every CPU this build runs on has it.
+    unsafe { alphabet_mask_sse2(block) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[target_feature(enable = "sse2")]
+fn alphabet_mask_sse2(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_sub_epi8,
+    };
+    // `lo <= x <= lo + span`, unsigned.
+    #[target_feature(enable = "sse2")]
+    fn in_range(x: __m128i, lo: u8, span: u8) -> __m128i {
+        let v = _mm_sub_epi8(x, _mm_set1_epi8(lo as i8));
+        _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(span as i8)), v)
+    }
+    #[target_feature(enable = "sse2")]
+    fn is(x: __m128i, c: u8) -> __m128i {
+        _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8))
+    }
+    let mut mask = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: `chunk` is 16 readable bytes and `_mm_loadu_si128` does not need alignment;
+        // SSE2 is part of every x86_64 CPU.
+        let x = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
+        let letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), b'a', 25);
+        let digit = in_range(x, b'0', 9);
+        let sign = _mm_or_si128(_mm_or_si128(is(x, b'+'), is(x, b'/')), _mm_or_si128(is(x, b'-'), is(x, b'_')));
+        let all = _mm_or_si128(_mm_or_si128(letter, digit), _mm_or_si128(sign, is(x, b'=')));
+        mask |= u64::from(_mm_movemask_epi8(all) as u16) << (16 * k);
+    }
+    mask
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn alphabet_mask(block: &[u8; 64]) -> u64 {
+    block.iter().enumerate().fold(0, |m, (i, &c)| m | (u64::from(CLASS[c as usize] & B64) << i))
 }
 
 /// Decides whether a maximal run of base64-alphabet bytes is hex, base64, or neither.
@@ -412,9 +481,9 @@ mod tests {
     }
 
     #[test]
-    fn paired_probes_find_every_run_the_slow_way_finds() {
+    fn block_masks_find_every_run_the_slow_way_finds() {
         // A small xorshift generator: runs of alphabet bytes of every length near MIN_RUN,
-        // broken by spaces and `=`, at every offset.
+        // at every offset and across block boundaries, broken by bytes outside it.
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = move || {
             state ^= state << 13;
@@ -422,14 +491,17 @@ mod tests {
             state ^= state << 17;
             state
         };
-        let alphabet = b"aZ09+/-_=Qx";
+        let alphabet = b"aZ09+/-_=QxzA";
+        // Separators: bytes just outside the alphabet's ranges, and non-ASCII.
+        let separators = b" @[`{:,.\x80\xff\0";
         let mut found = 0;
         for _ in 0..2000 {
             let mut hay = Vec::new();
             for _ in 0..(next() % 12) {
                 let len = (next() % (3 * MIN_RUN as u64)) as usize;
                 hay.extend((0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]));
-                hay.extend(std::iter::repeat_n(b' ', (next() % 3) as usize + usize::from(next() % 4 == 0)));
+                let gap = (next() % 3) as usize + usize::from(next() % 4 == 0);
+                hay.extend((0..gap).map(|_| separators[(next() % separators.len() as u64) as usize]));
             }
             let mut fast = Vec::new();
             find_runs(&hay, &mut fast);
@@ -437,6 +509,18 @@ mod tests {
             found += fast.len();
         }
         assert!(found > 100, "the generator makes runs worth decoding ({found})");
+    }
+
+    #[test]
+    fn the_block_mask_agrees_with_the_class_table_on_every_byte() {
+        for c in 0..=255u8 {
+            for at in [0, 15, 16, 33, 63] {
+                let mut block = [b' '; 64];
+                block[at] = c;
+                let expected = if CLASS[c as usize] & B64 != 0 { 1u64 << at } else { 0 };
+                assert_eq!(alphabet_mask(&block), expected, "byte {c:#04x} at {at}");
+            }
+        }
     }
 
     #[test]
