@@ -8,11 +8,14 @@ use regex_automata::{Anchored, Input, meta};
 use sprawl_core::{Candidate, RuleIdx, Span};
 use sprawl_rules::Rule;
 
+use crate::start::StartFilter;
+
 /// One rule's regex, compiled on first use: a scan that never hits a rule's keywords never
 /// pays for compiling it, which keeps start-up within a pre-commit hook's budget.
 struct LazyRegex {
     pattern: String,
     keywords: Vec<String>,
+    max_len: usize,
     compiled: OnceLock<Result<Compiled, String>>,
 }
 
@@ -26,6 +29,8 @@ struct Compiled {
     /// Search anchored at keyword hits: it begins with a keyword and has a wide gap, which
     /// makes an unanchored search slow.
     anchored: bool,
+    /// Which hits can begin a match, when every match begins at one (see [`crate::start`]).
+    start: Option<StartFilter>,
 }
 
 impl LazyRegex {
@@ -35,7 +40,8 @@ impl LazyRegex {
                 let hir = parse(&self.pattern)?;
                 let begins_with_keyword = crate::anchor::starts_with_keyword(&hir, &self.keywords);
                 let anchored = begins_with_keyword && crate::anchor::wide_gap(&hir);
-                Ok(Compiled { regex: build(&hir)?, begins_with_keyword, anchored })
+                let start = if begins_with_keyword { StartFilter::new(&hir, self.max_len) } else { None };
+                Ok(Compiled { regex: build(&hir)?, begins_with_keyword, anchored, start })
             })
             .as_ref()
             .map_err(|e| e.as_str())
@@ -88,6 +94,7 @@ impl Confirmer {
                 .map(|r| LazyRegex {
                     pattern: r.pattern.clone(),
                     keywords: r.keywords.clone(),
+                    max_len: r.max_len,
                     compiled: OnceLock::new(),
                 })
                 .collect(),
@@ -113,6 +120,20 @@ impl Confirmer {
     /// rule.
     pub fn anchored(&self, rule: usize) -> bool {
         self.regexes[rule].get().is_ok_and(|c| c.anchored)
+    }
+
+    /// False only if no match of `rule` can begin at `hay[at..]`, for a hit at `at`: the bytes
+    /// there fit none of the ways the rule's matches begin. Compiles the rule.
+    pub fn may_begin_at(&self, rule: usize, hay: &[u8], at: usize) -> bool {
+        match self.regexes[rule].get() {
+            Ok(c) => c.start.as_ref().is_none_or(|f| f.may_begin_at(hay, at)),
+            Err(_) => true,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn has_start_filter(&self, rule: usize) -> bool {
+        self.regexes[rule].get().is_ok_and(|c| c.start.is_some())
     }
 
     #[cfg(test)]
@@ -288,5 +309,9 @@ mod tests {
         assert!(eligible > rules.len() / 3, "only {eligible} of {} rules begin with a keyword", rules.len());
         assert!(anchored >= 5 && anchored < eligible / 4, "{anchored} of {eligible} searched anchored");
         assert!(c.anchored(set.index_of("checkout.secret_key").unwrap()));
+        // Most rules that begin with a keyword have a start filter for their hits.
+        let filtered = (0..rules.len()).filter(|&i| c.has_start_filter(i)).count();
+        assert!(filtered > eligible / 2, "{filtered} of {eligible} have a start filter");
+        assert!(c.has_start_filter(set.index_of("airtable.pat").unwrap()));
     }
 }

@@ -58,7 +58,7 @@ impl Keywords {
 }
 
 /// Per-thread state of [`confirm_hits`], reused across haystacks.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct WindowScratch {
     /// Per rule, the window being grown by consecutive keyword hits.
     open: Vec<Option<Span>>,
@@ -70,7 +70,24 @@ pub(crate) struct WindowScratch {
     starts: Vec<(u32, usize)>,
     /// The starts of one window, in order.
     window_starts: Vec<usize>,
+    /// Drop hits where no match can begin ([`Confirmer::may_begin_at`]). Always on, except in
+    /// the tests that check it changes nothing.
+    filter_starts: bool,
     confirm: ConfirmScratch,
+}
+
+impl Default for WindowScratch {
+    fn default() -> WindowScratch {
+        WindowScratch {
+            open: Vec::new(),
+            touched: Vec::new(),
+            windows: Vec::new(),
+            starts: Vec::new(),
+            window_starts: Vec::new(),
+            filter_starts: true,
+            confirm: ConfirmScratch::default(),
+        }
+    }
 }
 
 /// Opens a window of each rule's `max_len` bytes on both sides of every hit, merges each rule's
@@ -100,6 +117,9 @@ pub(crate) fn confirm_hits(
     for hit in hits {
         debug_assert!(hit.start <= hit.end && hit.end <= hay.len());
         for &rule in &keywords.rules[hit.keyword as usize] {
+            if s.filter_starts && !confirm.may_begin_at(rule.index(), hay, hit.start) {
+                continue;
+            }
             s.starts.push((rule.0, hit.start));
             let max_len = confirm.max_len(rule.index());
             let window = Span::new(hit.end.saturating_sub(max_len), (hit.start + max_len).min(hay.len()));
@@ -133,5 +153,75 @@ pub(crate) fn confirm_hits(
         s.window_starts.clear();
         s.window_starts.extend(s.starts[from..to].iter().map(|&(_, at)| at));
         confirm.confirm_at(rule as usize, hay, window, &s.window_starts, &mut s.confirm, sink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    type Found = BTreeSet<(u32, usize, usize, usize, usize)>;
+
+    fn candidates(matcher: &crate::PrefilterMatcher, rules: &[Rule], hay: &[u8], filter: bool) -> (Found, usize) {
+        let keywords = Keywords::new(rules);
+        let confirm = Confirmer::new(rules);
+        let mut s = WindowScratch { filter_starts: filter, ..WindowScratch::default() };
+        let mut found = Found::new();
+        let hits = matcher.keyword_hits(hay);
+        confirm_hits(&keywords, &confirm, hay, hits.iter().copied(), &mut s, &mut |c| {
+            found.insert((c.rule.0, c.secret.start, c.secret.end, c.whole.start, c.whole.end));
+        });
+        (found, s.starts.len())
+    }
+
+    /// The start filter drops hits, never candidates: on every built-in rule's examples (run
+    /// together, glued to letters, between keywords) and on noise made of keywords, the
+    /// candidates are the same with and without it.
+    #[test]
+    fn dropping_hits_where_no_match_begins_changes_no_candidate() {
+        let (set, errors) = sprawl_rules::RuleSet::builtin();
+        assert!(errors.is_empty(), "{errors:?}");
+        let rules = set.rules();
+        let matcher = crate::PrefilterMatcher::new(rules).unwrap();
+        let examples: Vec<&str> =
+            rules.iter().flat_map(|r| r.examples.iter().chain(&r.negative_examples)).map(String::as_str).collect();
+        let keywords = Keywords::new(rules).literals;
+
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut noise = Vec::new();
+        for _ in 0..20_000 {
+            match next(4) {
+                0 => noise.extend(examples[next(examples.len())].bytes()),
+                1 => noise.extend(
+                    keywords[next(keywords.len())]
+                        .bytes()
+                        .map(|b| if next(2) == 0 { b.to_ascii_uppercase() } else { b }),
+                ),
+                _ => noise.extend((0..next(12)).map(|_| b"aZ09_-./=:\"' \n{}x"[next(17)])),
+            }
+        }
+        let hays = [
+            examples.join("\n").into_bytes(),
+            examples.join(" ").into_bytes(),
+            examples.concat().into_bytes(),
+            examples.iter().map(|e| format!("x{e}x")).collect::<String>().into_bytes(),
+            noise,
+        ];
+        let mut dropped = 0;
+        for hay in &hays {
+            let (with, kept) = candidates(&matcher, rules, hay, true);
+            let (without, all) = candidates(&matcher, rules, hay, false);
+            assert_eq!(with, without);
+            dropped += all - kept;
+        }
+        assert!(dropped > 1000, "the filter drops hits ({dropped})");
     }
 }

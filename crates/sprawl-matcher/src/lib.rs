@@ -59,6 +59,7 @@ mod anchor;
 mod confirm;
 mod keywords;
 mod prefilter;
+mod start;
 #[cfg(feature = "vectorscan")]
 mod vectorscan;
 
