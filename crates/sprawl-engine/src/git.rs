@@ -90,8 +90,8 @@ pub enum GitScanError {
 fn commit_meta(c: &CommitInfo) -> Arc<CommitMeta> {
     Arc::new(CommitMeta {
         id: c.id.to_string(),
-        author_name: c.author_name.clone(),
-        author_email: c.author_email.clone(),
+        author_name: c.author_name.to_string(),
+        author_email: c.author_email.to_string(),
         author_time: c.author_time,
         author_tz_offset: c.author_tz_offset,
         summary: c.summary.clone(),
@@ -354,6 +354,11 @@ impl Engine {
             );
             names
         });
+        // The readers' caches and the workers' scratch are done with; what follows (naming
+        // findings, the working tree, the report) should not stack on top of them.
+        drop(readers);
+        drop(workers);
+        repo.release_memory();
         let provenance = match provenance {
             Ok(p) => p,
             Err(e @ sprawl_git::Error::NoSuchRef { .. }) => return Err(GitScanError::Fatal(e.to_string())),

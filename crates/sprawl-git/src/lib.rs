@@ -168,7 +168,7 @@ pub enum Error {
 const TREE_PACK_CACHE_BYTES: usize = 8 << 20;
 
 /// See [`Repo::set_cache_budget`].
-const DEFAULT_CACHE_BUDGET: usize = 64 << 20;
+const DEFAULT_CACHE_BUDGET: usize = 16 << 20;
 
 /// The boxed source of an [`Error`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -257,8 +257,17 @@ impl Repo {
         self.threads
     }
 
+    /// Gives back memory that a finished pass no longer needs: the pack pages mapped so far
+    /// (they stay in the page cache; a later read maps them again) and the allocator's free
+    /// pages. Call it after dropping a pass's [`BlobReader`]s, before the next phase allocates.
+    pub fn release_memory(&self) {
+        if let Some(packs) = self.packs.get() {
+            packs.release();
+        }
+    }
+
     /// Sets the memory [`Repo::provenance`] may use for caches, shared by its threads
-    /// (default 64 MiB). Less memory means re-reading trees more often, not failing.
+    /// (default 16 MiB). Less memory means re-reading trees more often, not failing.
     pub fn set_cache_budget(&mut self, bytes: usize) {
         self.cache_budget = bytes;
     }
@@ -284,6 +293,22 @@ impl Repo {
     /// are not seen by this `Repo`, objects in them are read through gix.
     pub(crate) fn packs(&self) -> std::sync::Arc<pack::Packs> {
         std::sync::Arc::clone(self.packs.get_or_init(|| std::sync::Arc::new(pack::Packs::open(&self.local()))))
+    }
+
+    /// A handle on an object database of its own, not shared with [`Repo::local`]'s: the
+    /// files gix maps to answer it (pack indices, packs) are unmapped when it is dropped. A
+    /// history walk peels thousands of refs and asks whether every blob exists through gix;
+    /// with the shared handle, those pages would stay resident for the rest of the scan.
+    pub(crate) fn private(&self) -> gix::Repository {
+        let opts = gix::open::Options::isolated();
+        match gix::ThreadSafeRepository::open_opts(&self.git_dir, opts) {
+            Ok(repo) => {
+                let mut repo = repo.to_thread_local();
+                repo.objects.refresh_never();
+                repo
+            }
+            Err(_) => self.local(),
+        }
     }
 
     /// A thread-local gix handle with the object database's index files loaded and no refresh of

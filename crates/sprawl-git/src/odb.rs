@@ -34,7 +34,7 @@ pub struct BlobList {
 
 /// The object cache of a [`BlobReader`]: objects are kept after use, so reading in pack order
 /// resolves each delta from its (cached) base instead of from the start of its chain.
-const READER_PACK_CACHE_BYTES: usize = 32 << 20;
+const READER_PACK_CACHE_BYTES: usize = 16 << 20;
 
 impl Repo {
     /// Every blob in the object database: all packs (the repository's and its alternates'),
@@ -75,7 +75,7 @@ impl Repo {
         Ok(out)
     }
 
-    /// A reader for one worker thread, with its own cache of reconstructed objects (32 MiB), so
+    /// A reader for one worker thread, with its own cache of reconstructed objects (16 MiB), so
     /// that reading in [`Repo::blobs`] order resolves each delta from a cached base.
     pub fn reader(&self) -> BlobReader {
         let mut repo = self.local();

@@ -19,14 +19,16 @@ use gix::odb::pack;
 pub(crate) struct Packs {
     packs: Vec<Pack>,
     pub(crate) problems: Vec<String>,
-    /// Bytes inflated since the mapped pages were last let go of (see [`Packs::note_read`]).
-    inflated: AtomicU64,
+    /// Bytes of pack data read (compressed, as mapped) since the pages were last let go of
+    /// (see [`Packs::note_read`]).
+    read: AtomicU64,
 }
 
-/// How many bytes may be inflated from the packs between two [`Packs::release`]s: about a
-/// third of that in compressed pages stays mapped, so a history scan's resident pack pages
-/// stay near this bound instead of growing to the size of the pack.
-const RELEASE_EVERY: u64 = 64 << 20;
+/// How many bytes of pack data may be read between two [`Packs::release`]s, so that a history
+/// scan's resident pack pages stay near this bound instead of growing to the size of the pack.
+/// Counted in mapped (compressed) bytes, which is what stays resident: a bound on inflated
+/// bytes lets a pack of small deltas map far more, and a tighter one releases more often.
+const RELEASE_EVERY: u64 = 16 << 20;
 
 struct Pack {
     index: pack::index::File,
@@ -56,13 +58,13 @@ impl Packs {
                 }
             }
         }
-        Packs { packs, problems, inflated: AtomicU64::new(0) }
+        Packs { packs, problems, read: AtomicU64::new(0) }
     }
 
-    /// Counts `bytes` inflated from the packs, and lets go of the mapped pages every
+    /// Counts `bytes` of pack data read, and lets go of the mapped pages every
     /// [`RELEASE_EVERY`] bytes.
     fn note_read(&self, bytes: u64) {
-        let before = self.inflated.fetch_add(bytes, Ordering::Relaxed);
+        let before = self.read.fetch_add(bytes, Ordering::Relaxed);
         if before / RELEASE_EVERY != (before + bytes) / RELEASE_EVERY {
             self.release();
         }
@@ -267,8 +269,9 @@ impl PackReader {
                 }
                 _ => {
                     let kind = entry.header.as_kind().expect("not a delta");
-                    let object = Arc::new(self.inflate_entry(pack, &entry)?);
-                    packs.note_read(object.len() as u64);
+                    let (object, read) = self.inflate_entry(pack, &entry)?;
+                    let object = Arc::new(object);
+                    packs.note_read(read);
                     self.put(p, cursor, (kind, Arc::clone(&object)));
                     break (kind, object);
                 }
@@ -284,11 +287,12 @@ impl PackReader {
             let size = usize::try_from(entry.decompressed_size).map_err(|_| "delta too large".to_string())?;
             delta.try_reserve_exact(size).map_err(|_| format!("delta at {at} too large ({size} bytes)"))?;
             delta.resize(size, 0);
-            pack.data
+            let read = pack
+                .data
                 .decompress_entry(&entry, &mut self.inflate, &mut delta)
                 .map_err(|e| format!("corrupt delta at {at}: {e}"))?;
             let result = apply_delta(&data, &delta).map_err(|e| format!("corrupt delta at {at}: {e}"))?;
-            packs.note_read(delta.len() as u64);
+            packs.note_read(entry.header_size() as u64 + read as u64);
             self.delta = delta;
             data = Arc::new(result);
             self.put(p, at, (kind, Arc::clone(&data)));
@@ -296,13 +300,17 @@ impl PackReader {
         Ok((kind, data))
     }
 
-    fn inflate_entry(&mut self, pack: &Pack, entry: &pack::data::Entry) -> Result<Vec<u8>, String> {
+    /// A whole object's bytes, and how many bytes of pack data it took.
+    fn inflate_entry(&mut self, pack: &Pack, entry: &pack::data::Entry) -> Result<(Vec<u8>, u64), String> {
         let size = usize::try_from(entry.decompressed_size).map_err(|_| "object too large".to_string())?;
         let mut out = Vec::new();
         out.try_reserve_exact(size).map_err(|_| format!("object too large ({size} bytes)"))?;
         out.resize(size, 0);
-        pack.data.decompress_entry(entry, &mut self.inflate, &mut out).map_err(|e| format!("corrupt object: {e}"))?;
-        Ok(out)
+        let read = pack
+            .data
+            .decompress_entry(entry, &mut self.inflate, &mut out)
+            .map_err(|e| format!("corrupt object: {e}"))?;
+        Ok((out, entry.header_size() as u64 + read as u64))
     }
 
     fn get(&mut self, p: usize, offset: u64) -> Option<Object> {

@@ -57,8 +57,8 @@ fn linear_history_add_then_delete() {
 
     // Commit metadata, exactly as written.
     let first = &p.commits[0];
-    assert_eq!(first.author_name, support::AUTHOR);
-    assert_eq!(first.author_email, support::EMAIL);
+    assert_eq!(&*first.author_name, support::AUTHOR);
+    assert_eq!(&*first.author_email, support::EMAIL);
     assert_eq!(first.author_time, support::EPOCH + 60);
     assert_eq!(first.author_tz_offset, 2 * 3600);
     assert_eq!(first.committer_time, support::EPOCH + 60);
@@ -215,7 +215,7 @@ fn removal_through_a_merge_mode_changes_symlinks_and_submodules() {
     assert_eq!(removed_in(&p, doomed).as_deref(), Some("merge cleanup"), "left main's tree in the merge");
     assert_eq!(intros(&p, git.blob("echo hi\n")), s(&[("base", "run.sh")]));
     assert_eq!(intros(&p, git.blob("other.txt")), s(&[("modes", "link")]));
-    assert!(p.introduced.values().flatten().all(|i| i.path != "vendor/sub"));
+    assert!(p.introduced.values().flatten().all(|i| *i.path != "vendor/sub"));
     assert!(p.problems.is_empty() && p.missing.is_empty(), "{:?} {:?}", p.problems, p.missing);
 }
 
