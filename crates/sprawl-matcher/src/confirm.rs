@@ -122,12 +122,15 @@ impl Confirmer {
         self.regexes[rule].get().is_ok_and(|c| c.anchored)
     }
 
-    /// False only if no match of `rule` can begin at `hay[at..]`, for a hit at `at`: the bytes
-    /// there fit none of the ways the rule's matches begin. Compiles the rule.
-    pub fn may_begin_at(&self, rule: usize, hay: &[u8], at: usize) -> bool {
+    /// What to do with a keyword hit of `rule` at `at`: `None` if no match can begin there
+    /// (the bytes fit none of the ways the rule's matches begin), else whether the rule is
+    /// confirmed anchored ([`Confirmer::anchored`]), so that the hit's start must be kept.
+    /// Compiles the rule.
+    pub fn admit(&self, rule: usize, hay: &[u8], at: usize) -> Option<bool> {
         match self.regexes[rule].get() {
-            Ok(c) => c.start.as_ref().is_none_or(|f| f.may_begin_at(hay, at)),
-            Err(_) => true,
+            Ok(c) if c.start.as_ref().is_some_and(|f| !f.may_begin_at(hay, at)) => None,
+            Ok(c) => Some(c.anchored),
+            Err(_) => Some(false),
         }
     }
 
