@@ -33,6 +33,69 @@ struct Prefix {
     open: bool,
 }
 
+/// One way a match of a piece of pattern can begin, for the analyses of this module and of
+/// [`crate::start`], which differ in what they keep of each position.
+pub(crate) trait Beginning: Sized {
+    /// Nothing more is known after it: a concatenation stops extending it.
+    fn open(&self) -> bool;
+    /// `self`, then `next`.
+    fn then(&self, next: &Self) -> Self;
+}
+
+/// The ways an alternation can begin: every branch's; `None` for more than `limit`.
+pub(crate) fn alternation<T>(subs: &[Hir], limit: usize, of: impl Fn(&Hir) -> Option<Vec<T>>) -> Option<Vec<T>> {
+    let mut all = Vec::new();
+    for sub in subs {
+        all.extend(of(sub)?);
+        if all.len() > limit {
+            return None;
+        }
+    }
+    Some(all)
+}
+
+/// The ways a concatenation can begin: each way of the items so far that is not open, then
+/// each way of the next item; `None` for more than `limit`.
+pub(crate) fn concatenation<T: Beginning>(
+    subs: &[Hir],
+    empty: T,
+    limit: usize,
+    of: impl Fn(&Hir) -> Option<Vec<T>>,
+) -> Option<Vec<T>> {
+    let mut acc = vec![empty];
+    for sub in subs {
+        if acc.iter().all(Beginning::open) {
+            break;
+        }
+        let next = of(sub)?;
+        let mut grown = Vec::new();
+        for a in acc {
+            if a.open() {
+                grown.push(a);
+                continue;
+            }
+            grown.extend(next.iter().map(|n| a.then(n)));
+            if grown.len() > limit {
+                return None;
+            }
+        }
+        acc = grown;
+    }
+    Some(acc)
+}
+
+impl Beginning for Prefix {
+    fn open(&self) -> bool {
+        self.open
+    }
+
+    fn then(&self, next: &Prefix) -> Prefix {
+        let mut bytes = self.bytes.clone();
+        bytes.extend_from_slice(&next.bytes);
+        Prefix { bytes, open: next.open }
+    }
+}
+
 impl Prefix {
     fn exact(bytes: Vec<u8>) -> Prefix {
         Prefix { bytes, open: false }
@@ -107,41 +170,9 @@ fn prefixes(hir: &Hir, cap: usize) -> Option<Vec<Prefix>> {
                 inner
             }
         }
-        HirKind::Alternation(subs) => {
-            let mut all = Vec::new();
-            for sub in subs {
-                all.extend(prefixes(sub, cap)?);
-                if all.len() > MAX_PREFIXES {
-                    return None;
-                }
-            }
-            all
-        }
+        HirKind::Alternation(subs) => alternation(subs, MAX_PREFIXES, |sub| prefixes(sub, cap))?,
         HirKind::Concat(subs) => {
-            let mut acc = vec![Prefix::exact(Vec::new())];
-            for sub in subs {
-                if acc.iter().all(|p| p.open) {
-                    break;
-                }
-                let next = prefixes(sub, cap)?;
-                let mut grown = Vec::new();
-                for a in acc {
-                    if a.open {
-                        grown.push(a);
-                        continue;
-                    }
-                    for n in &next {
-                        let mut bytes = a.bytes.clone();
-                        bytes.extend_from_slice(&n.bytes);
-                        grown.push(Prefix { bytes, open: n.open });
-                    }
-                    if grown.len() > MAX_PREFIXES {
-                        return None;
-                    }
-                }
-                acc = grown;
-            }
-            acc
+            concatenation(subs, Prefix::exact(Vec::new()), MAX_PREFIXES, |sub| prefixes(sub, cap))?
         }
     };
     // Past the longest keyword nothing more decides the answer.

@@ -16,6 +16,8 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
+use crate::anchor::{Beginning, alternation, concatenation};
+
 /// Positions followed from the start of a match; enough to reject almost every stray hit.
 const MAX_POSITIONS: usize = 24;
 /// More ways to begin than this and the analysis gives up.
@@ -129,40 +131,8 @@ fn starts(hir: &Hir) -> Option<Vec<Start>> {
                 _ => inner.into_iter().map(|s| Start { open: s.open || !exactly_once, ..s }).collect(),
             }
         }
-        HirKind::Alternation(subs) => {
-            let mut all = Vec::new();
-            for sub in subs {
-                all.extend(starts(sub)?);
-                if all.len() > MAX_ALTERNATIVES {
-                    return None;
-                }
-            }
-            all
-        }
-        HirKind::Concat(subs) => {
-            let mut acc = vec![Start::empty()];
-            for sub in subs {
-                if acc.iter().all(|s| s.open) {
-                    break;
-                }
-                let next = starts(sub)?;
-                let mut grown = Vec::new();
-                for a in acc {
-                    if a.open {
-                        grown.push(a);
-                        continue;
-                    }
-                    for n in &next {
-                        grown.push(concat(&a, n));
-                    }
-                    if grown.len() > MAX_ALTERNATIVES {
-                        return None;
-                    }
-                }
-                acc = grown;
-            }
-            acc
-        }
+        HirKind::Alternation(subs) => alternation(subs, MAX_ALTERNATIVES, starts)?,
+        HirKind::Concat(subs) => concatenation(subs, Start::empty(), MAX_ALTERNATIVES, starts)?,
     };
     Some(
         list.into_iter()
@@ -175,6 +145,16 @@ fn starts(hir: &Hir) -> Option<Vec<Start>> {
             })
             .collect(),
     )
+}
+
+impl Beginning for Start {
+    fn open(&self) -> bool {
+        self.open
+    }
+
+    fn then(&self, next: &Start) -> Start {
+        concat(self, next)
+    }
 }
 
 /// `a` followed by `n`.
