@@ -90,10 +90,11 @@ impl Default for WindowScratch {
     }
 }
 
-/// Opens a window of each rule's `max_len` bytes on both sides of every hit, merges each rule's
-/// overlapping or touching windows, and runs the rule's regex in each merged window: anchored
-/// at the window's hits when every match of the rule begins with a keyword
-/// ([`Confirmer::confirm_at`]), unanchored across the window otherwise.
+/// Opens a window of each rule's `max_len` bytes on both sides of every hit that could begin a
+/// match ([`Confirmer::admit`]), merges each rule's overlapping or touching windows, and runs
+/// the rule's regex in each merged window: anchored at the window's hits for a rule that
+/// [`Confirmer::anchored`] picks ([`Confirmer::confirm_at`]), unanchored across the window
+/// otherwise.
 ///
 /// `hits` must arrive in non-decreasing order of `end` (the order of a left-to-right scan).
 /// Then each rule's window starts never move backwards, so a new hit either extends the rule's
