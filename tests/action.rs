@@ -29,21 +29,7 @@ impl Git {
     }
 
     fn run(&self, cwd: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .current_dir(cwd)
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Ada")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-            .env("GIT_COMMITTER_NAME", "Ada")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-            .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+        common::run_git(common::git_command(cwd, self.home.path()).args(["-c", "init.defaultBranch=main"]), args)
     }
 }
 
@@ -80,20 +66,12 @@ impl Origin {
         let t = self.time.get() + 60;
         self.time.set(t);
         let date = format!("@{t} +0000");
-        let out = Command::new("git")
-            .current_dir(self.path())
-            .env("HOME", self.git.home.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Ada")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-            .env("GIT_COMMITTER_NAME", "Ada")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .args(["-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", message])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        common::run_git(
+            common::git_command(self.path(), self.git.home.path())
+                .env("GIT_AUTHOR_DATE", &date)
+                .env("GIT_COMMITTER_DATE", &date),
+            &["commit", "-q", "--allow-empty", "-m", message],
+        );
         self.git(&["rev-parse", "HEAD"])
     }
 

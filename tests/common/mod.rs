@@ -6,12 +6,12 @@
 use std::path::Path;
 use std::process::Command;
 
-/// Runs `git` in `cwd`, isolated from the user's and the system's configuration (`home` stands
-/// for `$HOME` and `$XDG_CONFIG_HOME`), with a fixed author and committer. Panics with git's
-/// message on failure; returns standard output, trimmed.
-pub fn git(cwd: &Path, home: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(cwd)
+/// A `git` command in `cwd`, isolated from the user's and the system's configuration (`home`
+/// stands for `$HOME` and `$XDG_CONFIG_HOME`), with a fixed author and committer. Add
+/// environment (dates) or `-c` options to it, then give it to [`run_git`].
+pub fn git_command(cwd: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(cwd)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -19,12 +19,21 @@ pub fn git(cwd: &Path, home: &Path, args: &[&str]) -> String {
         .env("GIT_AUTHOR_EMAIL", "ada@example.org")
         .env("GIT_COMMITTER_NAME", "Ada Lovelace")
         .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-        .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
-        .args(args)
-        .output()
-        .unwrap();
+        .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"]);
+    cmd
+}
+
+/// Runs a [`git_command`] with `args`. Panics with git's message on failure; returns standard
+/// output, trimmed.
+pub fn run_git(cmd: &mut Command, args: &[&str]) -> String {
+    let out = cmd.args(args).output().unwrap();
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Runs `git` in `cwd` as [`git_command`] sets it up.
+pub fn git(cwd: &Path, home: &Path, args: &[&str]) -> String {
+    run_git(&mut git_command(cwd, home), args)
 }
 
 /// A tiny deterministic generator for test-time tokens (no dependency, no committed secrets).
