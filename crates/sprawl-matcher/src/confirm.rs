@@ -22,10 +22,6 @@ struct LazyRegex {
 /// A compiled rule regex and how to search it (see [`crate::anchor`]).
 struct Compiled {
     regex: meta::Regex,
-    /// Every match begins with one of the rule's keywords (read by the tests, which check
-    /// anchored searches on every such rule, not only on those searched anchored).
-    #[cfg_attr(not(test), allow(dead_code))]
-    begins_with_keyword: bool,
     /// Search anchored at keyword hits: it begins with a keyword and has a wide gap, which
     /// makes an unanchored search slow.
     anchored: bool,
@@ -41,7 +37,7 @@ impl LazyRegex {
                 let begins_with_keyword = crate::anchor::starts_with_keyword(&hir, &self.keywords);
                 let anchored = begins_with_keyword && crate::anchor::wide_gap(&hir);
                 let start = if begins_with_keyword { StartFilter::new(&hir, self.max_len) } else { None };
-                Ok(Compiled { regex: build(&hir)?, begins_with_keyword, anchored, start })
+                Ok(Compiled { regex: build(&hir)?, anchored, start })
             })
             .as_ref()
             .map_err(|e| e.as_str())
@@ -141,7 +137,8 @@ impl Confirmer {
 
     #[cfg(test)]
     fn begins_with_keyword(&self, rule: usize) -> bool {
-        self.regexes[rule].get().is_ok_and(|c| c.begins_with_keyword)
+        let r = &self.regexes[rule];
+        parse(&r.pattern).is_ok_and(|hir| crate::anchor::starts_with_keyword(&hir, &r.keywords))
     }
 
     /// Every match of rule `rule` that starts and ends inside `window`, leftmost-first and
